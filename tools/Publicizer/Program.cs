@@ -35,7 +35,12 @@ static void Publicize(TypeDefinition type)
     if (IsCompilerGenerated(type.Name))
         return;
     if (type.IsNested)
+    {
+        // Private nested types are implementation details no caller needs; widening them only adds name clashes.
+        if (type.IsNestedPrivate)
+            return;
         type.IsNestedPublic = true;
+    }
     else
         type.IsPublic = true;
 
@@ -44,7 +49,9 @@ static void Publicize(TypeDefinition type)
         // Explicit interface implementations keep their private slot: making them public adds ambiguous overloads.
         if (IsCompilerGenerated(method.Name) || method.Name.Contains('.') && !method.IsConstructor)
             continue;
-        if (method.IsPublic)
+        // Private members stay private: nothing outside ML.NET needs them, and widening them makes fields and
+        // methods of derived classes hide them.
+        if (method.IsPublic || method.IsPrivate)
             continue;
         // An overridable member must stay protected: the library overrides it, and the runtime
         // (told to ignore access checks) accepts a protected override of a private protected slot.
@@ -56,7 +63,7 @@ static void Publicize(TypeDefinition type)
 
     foreach (var field in type.Fields)
     {
-        if (!IsCompilerGenerated(field.Name) && !field.IsPublic)
+        if (!IsCompilerGenerated(field.Name) && !field.IsPublic && !field.IsPrivate)
             field.IsPublic = true;
     }
 }

@@ -1,0 +1,42 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Sequences;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>Sequence preprocessing on <c>mlContext.Transforms</c>.</summary>
+public static class SequenceTransformsCatalogExtensions
+{
+    /// <summary>
+    /// Pads or truncates a vector column to exactly <paramref name="length"/> elements (Keras <c>pad_sequences</c>).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Output column: a vector of the input's item type with <paramref name="length"/> elements.</param>
+    /// <param name="length">Elements per output vector; must be positive.</param>
+    /// <param name="inputColumnName">Input column: a vector of numbers or keys. Default: <paramref name="outputColumnName"/>.</param>
+    /// <param name="padding">Where pad values go. Default: <see cref="SequenceEnd.End"/>.</param>
+    /// <param name="truncation">Where longer inputs lose elements. Default: <see cref="SequenceEnd.Start"/> (keeps the last elements).</param>
+    /// <param name="padValue">The pad value. Default: 0.</param>
+    /// <param name="lengthColumnName">Optional Int32 column receiving each row's kept length.</param>
+    public static PadSequenceEstimator PadSequence(this TransformsCatalog catalog, string outputColumnName, int length,
+        string? inputColumnName = null, SequenceEnd padding = SequenceEnd.End, SequenceEnd truncation = SequenceEnd.Start,
+        double padValue = 0, string? lengthColumnName = null)
+        => catalog.PadSequence(new PadSequenceEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Length = length,
+            Padding = padding,
+            Truncation = truncation,
+            PadValue = padValue,
+            LengthColumnName = lengthColumnName,
+        });
+
+    /// <summary>Pads or truncates a vector column to a fixed length, with every setting in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The settings; see <see cref="PadSequenceEstimator.Options"/> for defaults.</param>
+    public static PadSequenceEstimator PadSequence(this TransformsCatalog catalog, PadSequenceEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new PadSequenceEstimator(BridgeEnvironment.FromCatalog(catalog), options);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Recurrent.MLNetBridge;
+
+/// <summary>
+/// Named binary entries inside a component's folder of the model .zip, each written with its length and a
+/// SHA-256 digest so that a truncated or altered entry is reported instead of being handed to native code.
+/// </summary>
+internal static class ModelStreams
+{
+    /// <summary>Largest entry accepted on load; a header claiming more is treated as corruption, bounding memory.</summary>
+    public const long MaxEntryBytes = 2L * 1024 * 1024 * 1024 - 1024;
+
+    public static void SaveBytes(ModelSaveContext context, string name, byte[] bytes)
+    {
+        context.SaveBinaryStream(name, writer =>
+        {
+            writer.Write((long)bytes.Length);
+            writer.Write(SHA256.HashData(bytes));
+            writer.Write(bytes);
+        });
+    }
+
+    public static byte[] LoadBytes(ModelLoadContext context, string name, string component)
+    {
+        byte[]? result = null;
+        bool found;
+        try
+        {
+            found = context.TryLoadBinaryStream(name, reader =>
+            {
+                long length = reader.ReadInt64();
+                if (length < 0 || length > MaxEntryBytes)
+                    throw Corrupt(component, name, $"it claims {length} bytes");
+                byte[] expectedHash = reader.ReadBytes(32);
+                byte[] bytes = reader.ReadBytes((int)length);
+                if (expectedHash.Length != 32 || bytes.Length != length)
+                    throw Corrupt(component, name, $"it is truncated ({bytes.Length} of {length} bytes)");
+                if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(expectedHash))
+                    throw Corrupt(component, name, "its content does not match the digest written with it");
+                result = bytes;
+            });
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Corrupt(component, name, "it ends early", e);
+        }
+        if (!found || result is null)
+            throw Corrupt(component, name, "the entry is missing");
+        return result;
+    }
+
+    public static void SaveJson<T>(ModelSaveContext context, string name, T value)
+        => SaveBytes(context, name, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions));
+
+    public static T LoadJson<T>(ModelLoadContext context, string name, string component)
+    {
+        byte[] bytes = LoadBytes(context, name, component);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, JsonOptions)
+                ?? throw Corrupt(component, name, "it holds no value");
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt(component, name, $"it is not valid JSON ({e.Message})", e);
+        }
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private static InvalidDataException Corrupt(string component, string name, string reason, Exception? inner = null)
+        => new($"The model file is damaged: entry '{name}' of component '{component}' cannot be read because {reason}. " +
+               "Save the model again from the trained pipeline, or restore an intact copy.", inner);
+}
