@@ -1,0 +1,173 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.MLNetBridge;
+
+namespace Microsoft.ML.Recurrent.Classification;
+
+public sealed partial class RecurrentSequenceTransformer
+{
+    internal const string ExpectedFeatureType = "a vector of token ids (Int32, Int64, UInt32 or key) or of Single features";
+
+    internal static bool IsValidFeatureType(DataViewType type, bool usesTokens)
+    {
+        if (type is not VectorDataViewType vector)
+            return false;
+        var raw = vector.ItemType.RawType;
+        return usesTokens
+            ? raw == typeof(int) || raw == typeof(long) || raw == typeof(uint) || (vector.ItemType is KeyDataViewType)
+            : raw == typeof(float);
+    }
+
+    /// <summary>Computes the task's columns for one row at a time, sharing one network call among them.</summary>
+    private sealed class Mapper : MapperBase
+    {
+        private readonly RecurrentSequenceTransformer _model;
+        private readonly DataViewSchema.Column _features;
+
+        public Mapper(RecurrentSequenceTransformer model, DataViewSchema inputSchema)
+            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+        {
+            _model = model;
+            var settings = model.Settings;
+            _features = SchemaChecks.RequireColumn(inputSchema, "Recurrent sequence model", "feature", settings.FeatureColumnName,
+                t => IsValidFeatureType(t, settings.UsesTokens),
+                settings.UsesTokens ? "a vector of token ids (Int32, Int64, UInt32 or key)" : $"a vector of Single ({settings.FeatureSize} per step)");
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => OutputColumns(_model.Settings);
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            bool any = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            return column => any && column == _features.Index;
+        }
+
+        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
+
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            // One prediction per cursor, shared by all of its columns; each cursor (and thread) gets its own.
+            var prediction = new RowPrediction(_model, input, _features);
+            var getters = new Delegate[OutputColumns.Value.Length];
+            for (int i = 0; i < getters.Length; i++)
+            {
+                if (activeOutput(i))
+                    getters[i] = MakeGetter(prediction, i);
+            }
+            return getters;
+        }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            return MakeGetter(new RowPrediction(_model, input, _features), iinfo);
+        }
+
+        private Delegate MakeGetter(RowPrediction prediction, int iinfo)
+        {
+            var settings = _model.Settings;
+            return (settings.Kind, iinfo) switch
+            {
+                (SequencePredictionKind.BinaryClassification, 0) => (ValueGetter<float>)((ref float score) => score = Logit(prediction.Get()[0])),
+                (SequencePredictionKind.BinaryClassification, 1) => (ValueGetter<float>)((ref float probability) => probability = prediction.Get()[0]),
+                (SequencePredictionKind.BinaryClassification, _) => (ValueGetter<bool>)((ref bool label) => label = prediction.Get()[0] > 0.5f),
+                (SequencePredictionKind.MulticlassClassification, 0) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> scores) =>
+                {
+                    var values = prediction.Get();
+                    var editor = VBufferEditor.Create(ref scores, values.Length);
+                    values.CopyTo(editor.Values);
+                    scores = editor.Commit();
+                }),
+                (SequencePredictionKind.MulticlassClassification, _) => (ValueGetter<uint>)((ref uint label) => label = (uint)ArgMax(prediction.Get()) + 1),
+                _ => (ValueGetter<float>)((ref float score) => score = prediction.Get()[0]),
+            };
+        }
+
+        private static float Logit(float probability)
+        {
+            double p = Math.Clamp(probability, 1e-7, 1 - 1e-7);
+            return (float)Math.Log(p / (1 - p));
+        }
+
+        private static int ArgMax(float[] values)
+        {
+            int best = 0;
+            for (int i = 1; i < values.Length; i++)
+                if (values[i] > values[best])
+                    best = i;
+            return best;
+        }
+    }
+
+    internal static DataViewSchema.DetachedColumn[] OutputColumns(SequenceModelSettings settings)
+    {
+        switch (settings.Kind)
+        {
+            case SequencePredictionKind.BinaryClassification:
+                return
+                [
+                    new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", AnnotationUtils.Const.ScoreValueKind.Score)),
+                    new(settings.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", AnnotationUtils.Const.ScoreValueKind.Probability)),
+                    new(settings.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", AnnotationUtils.Const.ScoreValueKind.PredictedLabel)),
+                ];
+            case SequencePredictionKind.MulticlassClassification:
+                var keyType = new KeyDataViewType(typeof(uint), settings.OutputSize);
+                var scoreAnnotations = new DataViewSchema.Annotations.Builder();
+                var labelAnnotations = new DataViewSchema.Annotations.Builder();
+                if (settings.ClassNames is { } names)
+                {
+                    var namesType = new VectorDataViewType(TextDataViewType.Instance, names.Length);
+                    ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> value)
+                        => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray());
+                    scoreAnnotations.Add(AnnotationUtils.Kinds.SlotNames, namesType, getNames);
+                    labelAnnotations.Add(AnnotationUtils.Kinds.KeyValues, namesType, getNames);
+                }
+                scoreAnnotations.Add(ScoreAnnotations("MulticlassClassification", AnnotationUtils.Const.ScoreValueKind.Score), _ => true);
+                labelAnnotations.Add(ScoreAnnotations("MulticlassClassification", AnnotationUtils.Const.ScoreValueKind.PredictedLabel), _ => true);
+                return
+                [
+                    new(settings.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, settings.OutputSize), scoreAnnotations.ToAnnotations()),
+                    new(settings.PredictedLabelColumnName, keyType, labelAnnotations.ToAnnotations()),
+                ];
+            default:
+                return [new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations("Regression", AnnotationUtils.Const.ScoreValueKind.Score))];
+        }
+    }
+
+    // The annotations ML.NET's own trainers attach, so that evaluators and scorers recognise the columns.
+    private static DataViewSchema.Annotations ScoreAnnotations(string kind, string valueKind)
+    {
+        var builder = new DataViewSchema.Annotations.Builder();
+        builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = kind.AsMemory());
+        builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = valueKind.AsMemory());
+        return builder.ToAnnotations();
+    }
+
+    /// <summary>The prediction for the row under the cursor, computed once however many columns ask for it.</summary>
+    private sealed class RowPrediction
+    {
+        private readonly RecurrentSequenceTransformer _model;
+        private readonly DataViewRow _row;
+        private readonly Func<(long[] Tokens, float[] Features, int Count)> _read;
+        private long _position = -1;
+        private float[] _value = [];
+
+        public RowPrediction(RecurrentSequenceTransformer model, DataViewRow row, DataViewSchema.Column features)
+        {
+            _model = model;
+            _row = row;
+            _read = SequenceRowReader.Create(row, features, model.Settings.FeatureColumnName, model.Settings.UsesTokens ? 0 : model.Settings.FeatureSize);
+        }
+
+        public float[] Get()
+        {
+            if (_position != _row.Position || _position < 0)
+            {
+                var (tokens, features, count) = _read();
+                _value = _model.Predict(tokens.AsSpan(0, _model.Settings.UsesTokens ? count : 0), features.AsSpan(0, _model.Settings.UsesTokens ? 0 : count));
+                _position = _row.Position;
+            }
+            return _value;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(RecurrentSequenceTransformer), null, typeof(SignatureLoadModel), "Recurrent Sequence Model", RecurrentSequenceTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(RecurrentSequenceTransformer), null, typeof(SignatureLoadRowMapper), "Recurrent Sequence Model", RecurrentSequenceTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.Recurrent.Classification;
+
+/// <summary>
+/// A trained recurrent sequence classifier or regressor (one network, or the average of a seed ensemble).
+/// Produced by <see cref="RecurrentSequenceTrainer"/>; adds the standard columns of its task so that ML.NET's
+/// evaluators, <c>CrossValidate</c> and <c>PredictionEngine</c> work unchanged.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Binary classification</term><description>Score (Single, logit of the averaged probability), Probability (Single), PredictedLabel (Boolean, Probability &gt; 0.5).</description></item>
+/// <item><term>Multiclass classification</term><description>Score (vector of Single: class probabilities), PredictedLabel (key, with the label's value names).</description></item>
+/// <item><term>Regression</term><description>Score (Single).</description></item>
+/// </list>
+/// Token ids at or above the trained vocabulary size are read as the unknown id 1; an empty sequence is read as one
+/// padding token, so it gets a prediction instead of an error.
+/// </remarks>
+public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<SequenceModelSettings>
+{
+    internal const string LoaderSignature = "RecurrentSequenceModel";
+    internal static readonly ComponentFormat Format = new("RNNSEQMD", LoaderSignature, FormatVersion: 1);
+    private const long UnknownTokenId = 1;
+
+    internal RecurrentSequenceTransformer(IHostEnvironment environment, SequenceModelSettings settings, IReadOnlyList<nn.Module> networks)
+        : base(environment.Register(nameof(RecurrentSequenceTransformer)), Format, settings, networks)
+    {
+    }
+
+    /// <summary>What the model predicts.</summary>
+    public SequencePredictionKind Kind => Settings.Kind;
+
+    /// <summary>The network's shape and the columns it reads and writes.</summary>
+    public SequenceModelSettings ModelSettings => Settings;
+
+    /// <summary>Number of networks whose predictions are averaged (1 unless trained as a seed ensemble).</summary>
+    public int EnsembleSize => Networks.Count;
+
+    private static RecurrentSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        var (settings, networks) = LoadCore(ctx, Format, s => s.BuildNetwork());
+        return new RecurrentSequenceTransformer(env, settings, networks);
+    }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
+
+    /// <inheritdoc />
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <summary>
+    /// Scores one sequence: token ids, or <c>steps * FeatureSize</c> floats. Returns the ensemble-averaged output:
+    /// [probability] for binary classification, class probabilities for multiclass, [value] for regression.
+    /// </summary>
+    internal float[] Predict(ReadOnlySpan<long> tokens, ReadOnlySpan<float> features)
+    {
+        var settings = Settings;
+        long steps = settings.UsesTokens ? tokens.Length : features.Length / settings.FeatureSize;
+        var networks = Networks;
+        return Infer(() =>
+        {
+            Tensor input;
+            if (settings.UsesTokens)
+            {
+                var ids = new long[Math.Max(steps, 1)];
+                for (int i = 0; i < tokens.Length; i++)
+                    ids[i] = tokens[i] >= 0 && tokens[i] < settings.VocabularySize ? tokens[i] : UnknownTokenId;
+                input = tensor(ids, new long[] { 1, ids.Length });
+            }
+            else
+            {
+                var values = steps == 0 ? new float[settings.FeatureSize] : features.ToArray();
+                input = tensor(values, new long[] { 1, Math.Max(steps, 1), settings.FeatureSize });
+            }
+            var lengths = tensor(new long[] { Math.Max(steps, 1) });
+            Tensor? sum = null;
+            foreach (var network in networks)
+            {
+                var logits = ((nn.Module<Tensor, Tensor, Tensor>)network).call(input, lengths);
+                var output = settings.Kind switch
+                {
+                    SequencePredictionKind.BinaryClassification => logits.sigmoid(),
+                    SequencePredictionKind.MulticlassClassification => logits.softmax(-1),
+                    _ => logits,
+                };
+                sum = sum is null ? output : sum + output;
+            }
+            return (sum! / networks.Count).reshape(-1).data<float>().ToArray();
+        });
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.ML.Recurrent.Modules;
+
+namespace Microsoft.ML.Recurrent.Classification;
+
+/// <summary>
+/// Everything a trained sequence model needs besides its weights: the network's shape and how its outputs become
+/// ML.NET columns. Saved as JSON inside the model .zip.
+/// </summary>
+public sealed record SequenceModelSettings
+{
+    /// <summary>What the model predicts.</summary>
+    public SequencePredictionKind Kind { get; init; }
+    /// <summary>The input column: token ids or float features.</summary>
+    public string FeatureColumnName { get; init; } = "Features";
+
+    /// <summary>0 when the feature column holds token ids, otherwise the number of floats per time step.</summary>
+    public int FeatureSize { get; init; }
+
+    /// <summary>The recurrent cell of every layer.</summary>
+    public RecurrentCellType CellType { get; init; }
+    /// <summary>Hidden units per direction and layer.</summary>
+    public int HiddenSize { get; init; }
+    /// <summary>Stacked recurrent layers.</summary>
+    public int Layers { get; init; }
+    /// <summary>Whether each layer also reads the sequence backwards.</summary>
+    public bool Bidirectional { get; init; }
+    /// <summary>Token ids the embedding knows (ids at or above it are read as unknown, 1); 0 for float features.</summary>
+    public int VocabularySize { get; init; }
+    /// <summary>Width of the token embedding; 0 for float features.</summary>
+    public int EmbeddingSize { get; init; }
+
+    /// <summary>Outputs of the network's head: 1 for binary classification and regression, the class count for multiclass.</summary>
+    public int OutputSize { get; init; }
+
+    /// <summary>Names of the classes (multiclass, when the label's key values were text); null otherwise.</summary>
+    public string[]? ClassNames { get; init; }
+
+    /// <summary>Name of the Score output column.</summary>
+    public string ScoreColumnName { get; init; } = "Score";
+    /// <summary>Name of the PredictedLabel output column (classification).</summary>
+    public string PredictedLabelColumnName { get; init; } = "PredictedLabel";
+    /// <summary>Name of the Probability output column (binary classification).</summary>
+    public string ProbabilityColumnName { get; init; } = "Probability";
+
+    /// <summary>True when the feature column holds token ids.</summary>
+    public bool UsesTokens => FeatureSize == 0;
+
+    /// <summary>Builds an untrained network of this shape (dropout settings do not matter for inference).</summary>
+    internal SequenceClassifierNetwork BuildNetwork(float[,]? embeddingMatrix = null, bool freezeEmbeddings = false,
+        double embeddingDropout = 0, double layerDropout = 0, double outputDropout = 0)
+        => new(new RecurrentEncoderSettings
+        {
+            CellType = CellType,
+            HiddenSize = HiddenSize,
+            Layers = Layers,
+            Bidirectional = Bidirectional,
+            Dropout = layerDropout,
+            InputSize = UsesTokens ? 0 : FeatureSize,
+            VocabularySize = UsesTokens ? VocabularySize : 0,
+            EmbeddingSize = UsesTokens ? EmbeddingSize : null,
+            EmbeddingMatrix = embeddingMatrix,
+            FreezeEmbeddings = freezeEmbeddings,
+            EmbeddingDropout = embeddingDropout,
+        }, OutputSize, outputDropout);
+}

@@ -1,0 +1,100 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Runtime;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Recurrent.MLNetBridge;
+
+/// <summary>
+/// Base of every transformer whose state is one or more TorchSharp networks (several for a seed ensemble).
+/// </summary>
+/// <remarks>
+/// It owns the networks, keeps them in evaluation mode, runs inference under <c>no_grad</c> in a dispose scope
+/// (both are per thread in LibTorch, so concurrent PredictionEngines and cursors need no lock), saves the
+/// hyper-parameters and weights inside the model .zip and releases native memory on <see cref="Dispose"/>.
+/// Saved layout: the component's version header; entry "Settings" (JSON of <typeparamref name="TSettings"/>);
+/// entry "NetworkCount" (JSON integer); entries "Weights0".. (TorchSharp state dictionaries). Every entry carries
+/// its length and SHA-256 digest (see <see cref="ModelStreams"/>).
+/// </remarks>
+/// <typeparam name="TSettings">Everything needed to rebuild the networks and interpret their outputs.</typeparam>
+public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase, IDisposable
+    where TSettings : class
+{
+    private readonly ComponentFormat _format;
+    private readonly nn.Module[] _networks;
+    private bool _disposed;
+
+    private protected TorchTransformerBase(IHost host, ComponentFormat format, TSettings settings, IReadOnlyList<nn.Module> networks)
+        : base(host)
+    {
+        if (networks.Count == 0)
+            throw new ArgumentException("At least one network is required.", nameof(networks));
+        TorchRuntime.EnsureInitialized();
+        _format = format;
+        Settings = settings;
+        _networks = networks.ToArray();
+        foreach (var network in _networks)
+            network.eval();
+    }
+
+    internal TSettings Settings { get; }
+
+    internal IReadOnlyList<nn.Module> Networks
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _networks;
+        }
+    }
+
+    /// <summary>Runs <paramref name="inference"/> without gradient tracking, disposing every tensor it creates.</summary>
+    internal static T Infer<T>(Func<T> inference)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return inference();
+    }
+
+    /// <inheritdoc />
+    protected sealed override void SaveModel(ModelSaveContext ctx)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _format.BeginSave(ctx);
+        ModelStreams.SaveJson(ctx, "Settings", Settings);
+        ModelStreams.SaveJson(ctx, "NetworkCount", _networks.Length);
+        for (int i = 0; i < _networks.Length; i++)
+            ModelStreams.SaveBytes(ctx, $"Weights{i}", ModuleWeights.ToBytes(_networks[i]));
+    }
+
+    /// <summary>Reads what <see cref="SaveModel"/> wrote, rebuilding each network with <paramref name="build"/>.</summary>
+    private protected static (TSettings Settings, nn.Module[] Networks) LoadCore(ModelLoadContext ctx, ComponentFormat format, Func<TSettings, nn.Module> build)
+    {
+        format.BeginLoad(ctx);
+        TorchRuntime.EnsureInitialized();
+        var settings = ModelStreams.LoadJson<TSettings>(ctx, "Settings", format.LoaderSignature);
+        int count = ModelStreams.LoadJson<int>(ctx, "NetworkCount", format.LoaderSignature);
+        if (count is < 1 or > 1000)
+            throw new InvalidDataException($"The model file is damaged: component '{format.LoaderSignature}' claims {count} networks.");
+        var networks = new nn.Module[count];
+        for (int i = 0; i < count; i++)
+        {
+            byte[] weights = ModelStreams.LoadBytes(ctx, $"Weights{i}", format.LoaderSignature);
+            networks[i] = build(settings);
+            ModuleWeights.Load(networks[i], weights, $"{format.LoaderSignature}/Weights{i}");
+        }
+        return (settings, networks);
+    }
+
+    /// <summary>Releases the networks' native memory. The transformer cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        foreach (var network in _networks)
+            network.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
