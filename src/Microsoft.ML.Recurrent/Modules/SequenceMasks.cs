@@ -32,11 +32,18 @@ internal static class SequenceMasks
     }
 
     /// <summary>Reorders the time axis of [batch, time, features] by a [batch, time] index such as <see cref="ReverseIndex"/>.</summary>
+    /// <remarks>
+    /// Row selection on the flattened [batch × time, features] view instead of a gather along time: its backward pass
+    /// (index_add) is several times faster on CPU than gather's scatter_add, which made a bidirectional layer about
+    /// 20% slower than LibTorch's own bidirectional module; with index_select the two take the same time.
+    /// </remarks>
     public static Tensor GatherTime(Tensor sequence, Tensor timeIndex)
     {
         using var scope = NewDisposeScope();
-        var index = timeIndex.unsqueeze(2).expand(sequence.shape[0], sequence.shape[1], sequence.shape[2]);
-        return sequence.gather(1, index).MoveToOuterDisposeScope();
+        long batch = sequence.shape[0], time = sequence.shape[1], features = sequence.shape[2];
+        var rowStart = arange(batch, dtype: ScalarType.Int64, device: timeIndex.device).mul(time).unsqueeze(1);
+        var rows = (timeIndex + rowStart).view(-1);
+        return sequence.reshape(batch * time, features).index_select(0, rows).view(batch, time, features).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reverses each sequence of [batch, time, features] within its own length; padded positions keep their place.</summary>
