@@ -66,7 +66,8 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
         var settings = Settings;
         long steps = settings.UsesTokens ? tokens.Length : features.Length / settings.FeatureSize;
         var networks = Networks;
-        return Infer(() =>
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         {
             Tensor input;
             if (settings.UsesTokens)
@@ -95,6 +96,6 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
                 sum = sum is null ? output : sum + output;
             }
             return (sum! / networks.Count).reshape(-1).data<float>().ToArray();
-        });
+        }
     }
 }

@@ -8,11 +8,4 @@ internal static class BridgeEnvironment
 {
     public static IHostEnvironment FromCatalog(IInternalCatalog catalog) => CatalogUtils.GetEnvironment(catalog);
 
-    public static IHostEnvironment FromCatalog(TransformsCatalog catalog) => CatalogUtils.GetEnvironment(catalog);
-
-    public static IHostEnvironment FromContext(MLContext context) => context;
-
-    /// <summary>The seed ML.NET derives for a component from the MLContext seed; null when the context has none.</summary>
-    public static int? SeedOf(IHostEnvironment environment)
-        => environment is IHostEnvironmentInternal { Seed: int seed } ? seed : null;
 }

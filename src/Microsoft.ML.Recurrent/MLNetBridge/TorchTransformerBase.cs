@@ -49,14 +49,6 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         }
     }
 
-    /// <summary>Runs <paramref name="inference"/> without gradient tracking, disposing every tensor it creates.</summary>
-    internal static T Infer<T>(Func<T> inference)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return inference();
-    }
-
     /// <inheritdoc />
     protected sealed override void SaveModel(ModelSaveContext ctx)
     {

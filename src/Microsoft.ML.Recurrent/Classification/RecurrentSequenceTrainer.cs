@@ -1,0 +1,214 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Modules;
+using Microsoft.ML.Recurrent.Runtime;
+using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace Microsoft.ML.Recurrent.Classification;
+
+/// <summary>
+/// Trains a recurrent network (RNN, LSTM or GRU; stacked; bidirectional) that reads a whole sequence — token ids
+/// or numeric steps — and predicts a class or a value. Created by the <c>Recurrent</c> methods of
+/// <c>mlContext.BinaryClassification.Trainers</c>, <c>MulticlassClassification.Trainers</c> and <c>Regression.Trainers</c>.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Feature column</term><description>vector of token ids (Int32, Int64, UInt32 or key; 0 = padding, 1 = unknown), or of Single with <see cref="RecurrentSequenceTrainerOptions.FeatureSize"/> floats per step. Variable length is fine; each sequence is read up to its own length.</description></item>
+/// <item><term>Label column</term><description>Boolean (binary), key (multiclass), Single (regression).</description></item>
+/// <item><term>Output columns</term><description>see <see cref="RecurrentSequenceTransformer"/>.</description></item>
+/// <item><term>Needs training</term><description>yes (TorchSharp, CPU).</description></item>
+/// </list>
+/// Rows with an empty sequence are rejected at training with a message naming the row. For multiclass, a label key
+/// that is missing (a value the key mapping did not know) is rejected at training, naming the row; ML.NET's
+/// evaluator skips such rows.
+/// </remarks>
+public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTransformer>
+{
+    private readonly IHost _host;
+    private readonly SequencePredictionKind _kind;
+    private readonly RecurrentSequenceTrainerOptions _options;
+
+    internal RecurrentSequenceTrainer(IHostEnvironment environment, SequencePredictionKind kind, RecurrentSequenceTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ValidateNetwork();
+        _host = environment.Register(nameof(RecurrentSequenceTrainer));
+        _kind = kind;
+        _options = options;
+    }
+
+    /// <summary>What the trained model will predict.</summary>
+    public SequencePredictionKind Kind => _kind;
+
+    /// <summary>Per-epoch history of each network of the last <see cref="Fit(IDataView)"/> (one entry per ensemble member).</summary>
+    public IReadOnlyList<TrainingHistory> LastTrainingHistories { get; private set; } = [];
+
+    /// <summary>Trains on <paramref name="input"/>; validation, if any, is a fraction of it (<see cref="TrainingOptions.ValidationFraction"/>).</summary>
+    public RecurrentSequenceTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>Trains on <paramref name="trainData"/>, validating each epoch on <paramref name="validationData"/> when given.</summary>
+    public RecurrentSequenceTransformer Fit(IDataView trainData, IDataView? validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        var labelColumn = CheckSchema(SchemaShape.Create(trainData.Schema));
+        if (validationData is not null)
+            CheckSchema(SchemaShape.Create(validationData.Schema));
+        TorchRuntime.EnsureInitialized();
+
+        using var channel = _host.Start("Training");
+        var targetKind = _kind == SequencePredictionKind.MulticlassClassification ? SequenceTargetKind.Class : SequenceTargetKind.Value;
+        int featureSize = Math.Max(_options.FeatureSize, 1);
+        var training = SequenceDataReader.Read(trainData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind);
+        var validation = validationData is null ? null
+            : SequenceDataReader.Read(validationData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind);
+
+        var settings = DescribeModel(trainData.Schema, labelColumn, training);
+        int seed = _options.Seed ?? _host.Rand.Next();
+        float[,]? embeddings = LoadPretrainedEmbeddings(settings, channel);
+        var networks = new List<nn.Module>();
+        var histories = new List<TrainingHistory>();
+        var task = SequenceTrainingTasks.For(_kind);
+        for (int member = 0; member < _options.EnsembleSize; member++)
+        {
+            int memberSeed = unchecked(seed + 7919 * member);
+            torch.manual_seed(memberSeed);
+            var network = settings.BuildNetwork(embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout);
+            if (_options.EnsembleSize > 1)
+                channel.Info($"Ensemble member {member + 1} of {_options.EnsembleSize}.");
+            var loop = new TrainingLoop(_options, line => channel.Info(line));
+            histories.Add(loop.Train(network, task, training, validation, memberSeed));
+            networks.Add(network);
+        }
+        LastTrainingHistories = histories;
+        return new RecurrentSequenceTransformer(_host, settings, networks);
+    }
+
+    /// <summary>Checks the input columns and describes the columns the trained model adds.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var label = CheckSchema(inputSchema);
+        var columns = new List<SchemaShape.Column>();
+        var trainerAnnotations = new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation());
+        switch (_kind)
+        {
+            case SequencePredictionKind.BinaryClassification:
+                columns.Add(SchemaChecks.NewColumn(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, trainerAnnotations));
+                columns.Add(SchemaChecks.NewColumn(_options.ProbabilityColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, trainerAnnotations));
+                columns.Add(SchemaChecks.NewColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false, trainerAnnotations));
+                break;
+            case SequencePredictionKind.MulticlassClassification:
+                columns.Add(SchemaChecks.NewColumn(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
+                    new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(label))));
+                columns.Add(SchemaChecks.NewColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
+                    new SchemaShape(label.Annotations.Where(a => a.Name == AnnotationUtils.Kinds.KeyValues))));
+                break;
+            default:
+                columns.Add(SchemaChecks.NewColumn(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, trainerAnnotations));
+                break;
+        }
+        return SchemaChecks.WithColumns(inputSchema, columns.ToArray());
+    }
+
+    private SchemaShape.Column CheckSchema(SchemaShape schema)
+    {
+        const string component = "Recurrent trainer";
+        bool tokens = _options.FeatureSize == 0;
+        SchemaChecks.RequireColumn(schema, component, "feature", _options.FeatureColumnName,
+            c => c.Kind != SchemaShape.Column.VectorKind.Scalar && (tokens
+                ? c.IsKey || c.ItemType == NumberDataViewType.Int32 || c.ItemType == NumberDataViewType.Int64 || c.ItemType == NumberDataViewType.UInt32
+                : c.ItemType == NumberDataViewType.Single),
+            tokens ? "a vector of token ids (Int32, Int64, UInt32 or key), e.g. from TokenizeToSequence" : $"a vector of Single ({_options.FeatureSize} per step)");
+        return _kind switch
+        {
+            SequencePredictionKind.BinaryClassification => SchemaChecks.RequireColumn(schema, component, "label", _options.LabelColumnName,
+                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == BooleanDataViewType.Instance, "a Boolean scalar"),
+            SequencePredictionKind.MulticlassClassification => SchemaChecks.RequireColumn(schema, component, "label", _options.LabelColumnName,
+                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.IsKey, "a key scalar, e.g. from MapValueToKey"),
+            _ => SchemaChecks.RequireColumn(schema, component, "label", _options.LabelColumnName,
+                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single, "a Single scalar"),
+        };
+    }
+
+    private SequenceModelSettings DescribeModel(DataViewSchema schema, SchemaShape.Column label, SequenceDataset training)
+    {
+        bool tokens = _options.FeatureSize == 0;
+        int vocabulary = 0;
+        if (tokens)
+        {
+            var itemType = ((VectorDataViewType)schema[_options.FeatureColumnName].Type).ItemType;
+            int fromData = itemType is KeyDataViewType { Count: > 0 and < int.MaxValue } key ? (int)key.Count + 1 : training.MaxTokenId + 1;
+            vocabulary = _options.VocabularySize > 0 ? _options.VocabularySize : Math.Max(fromData, 2);
+            if (training.MaxTokenId >= vocabulary)
+                throw new ArgumentOutOfRangeException(nameof(RecurrentSequenceTrainerOptions.VocabularySize), vocabulary,
+                    $"Column '{_options.FeatureColumnName}' holds token id {training.MaxTokenId}, outside the vocabulary size {vocabulary}.");
+        }
+
+        int outputSize = 1;
+        string[]? classNames = null;
+        if (_kind == SequencePredictionKind.MulticlassClassification)
+        {
+            var keyType = (KeyDataViewType)schema[_options.LabelColumnName].Type;
+            outputSize = keyType.Count is > 0 and <= 100_000 ? (int)keyType.Count : Math.Max(training.ClassCount, 2);
+            classNames = ReadClassNames(schema[_options.LabelColumnName], outputSize);
+        }
+
+        return new SequenceModelSettings
+        {
+            Kind = _kind,
+            FeatureColumnName = _options.FeatureColumnName,
+            FeatureSize = _options.FeatureSize,
+            CellType = _options.CellType,
+            HiddenSize = _options.HiddenSize,
+            Layers = _options.Layers,
+            Bidirectional = _options.Bidirectional,
+            VocabularySize = vocabulary,
+            EmbeddingSize = tokens ? EmbeddingWidth() : 0,
+            OutputSize = outputSize,
+            ClassNames = classNames,
+            ScoreColumnName = _options.ScoreColumnName,
+            PredictedLabelColumnName = _options.PredictedLabelColumnName,
+            ProbabilityColumnName = _options.ProbabilityColumnName,
+        };
+    }
+
+    private int EmbeddingWidth()
+    {
+        if (_options.PretrainedEmbeddingsPath is null)
+            return _options.EmbeddingSize;
+        // The width comes from the file; reading one line is enough to know it.
+        foreach (string line in File.ReadLines(_options.PretrainedEmbeddingsPath))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 2 && int.TryParse(fields[0], out _) && int.TryParse(fields[1], out int declared))
+                return declared;
+            return fields.Length - 1;
+        }
+        throw new FormatException($"The word-vector file '{_options.PretrainedEmbeddingsPath}' is empty.");
+    }
+
+    private float[,]? LoadPretrainedEmbeddings(SequenceModelSettings settings, IChannel channel)
+    {
+        if (_options.PretrainedEmbeddingsPath is null || !settings.UsesTokens)
+            return null;
+        var vocabulary = _options.EmbeddingVocabulary!.Take(settings.VocabularySize).ToList();
+        while (vocabulary.Count < settings.VocabularySize)
+            vocabulary.Add($"<id {vocabulary.Count}>");
+        var matrix = PretrainedEmbeddings.Load(_options.PretrainedEmbeddingsPath, vocabulary, out int dimension);
+        channel.Info($"Loaded {dimension}-dimensional word vectors from '{_options.PretrainedEmbeddingsPath}'.");
+        return matrix;
+    }
+
+    private static string[]? ReadClassNames(DataViewSchema.Column label, int count)
+    {
+        var keyValues = label.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        if (keyValues is null || keyValues.Value.Type is not VectorDataViewType { ItemType: TextDataViewType })
+            return null;
+        var names = default(VBuffer<ReadOnlyMemory<char>>);
+        label.Annotations.GetValue(AnnotationUtils.Kinds.KeyValues, ref names);
+        var result = names.DenseValues().Select(n => n.ToString()).ToArray();
+        return result.Length == count ? result : null;
+    }
+}
