@@ -33,7 +33,7 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
-    internal Action<nn.Module>? BeforeOptimizerStep { get; init; }
+    internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
 
     /// <summary>
     /// Trains <paramref name="model"/> in place. Validation uses <paramref name="validation"/> when given, else a
@@ -165,7 +165,7 @@ internal sealed class TrainingLoop
                 loss.backward();
                 if (_options.GradientClipNorm > 0)
                     nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
-                BeforeOptimizerStep?.Invoke(model);
+                BeforeOptimizerStep?.Invoke(model, optimizer);
                 optimizer.step();
             }
             lossSum += batchLoss * size;
