@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Recurrent.Training;
@@ -24,7 +25,7 @@ internal interface ITrainingTask
 
     /// <summary>
     /// Runs <paramref name="model"/> on <paramref name="batch"/> and returns the scalar loss to minimize (usually a mean),
-    /// still attached to the autograd graph. Called in training mode, inside a per-batch dispose scope.
+    /// still attached to the autograd graph (any floating scalar type). Called in training mode, inside a per-batch dispose scope.
     /// </summary>
     Tensor ComputeLoss(nn.Module model, SequenceBatch batch);
 
@@ -40,7 +41,7 @@ internal interface ITrainingTask
         foreach (var batch in batches)
         {
             using var loss = ComputeLoss(model, batch);
-            sum += loss.item<float>() * batch.Size;
+            sum += loss.ToDouble() * batch.Size;
             count += batch.Size;
         }
         return new EvaluationResult(count == 0 ? double.NaN : sum / count, null);

@@ -96,9 +96,11 @@ internal static class SequenceDataReader
         {
             long row = cursor.Position;
             int steps;
+            bool wasEmpty;
             if (inputKind == SequenceInputKind.Tokens)
             {
                 int count = input.ReadIntegers(ref integers);
+                wasEmpty = count == 0;
                 steps = count == 0 && emptySequences == EmptySequenceHandling.SinglePaddingStep ? 1 : count;
                 EnsureCapacity(ref tokens, steps);
                 if (count == 0)
@@ -116,6 +118,7 @@ internal static class SequenceDataReader
             else
             {
                 int count = input.ReadFloats(ref floats);
+                wasEmpty = count == 0;
                 RejectEmpty(count, sequenceColumn, row, emptySequences);
                 if (count % featureSize != 0)
                     throw Bad(sequenceColumn, row, $"the vector has {count} values, which is not a multiple of the feature size {featureSize}");
@@ -156,8 +159,7 @@ internal static class SequenceDataReader
                 case SequenceTargetKind.StepClasses:
                 {
                     int count = vector!.ReadIntegers(ref targetIntegers);
-                    bool padded = count == 0 && steps == 1;
-                    if (count != steps && !padded)
+                    if (count != steps && !(wasEmpty && count == 0))
                         throw Bad(targetColumn!, row, $"the target has {count} steps but the sequence has {steps}; per-step targets need one class per step");
                     EnsureCapacity(ref stepClasses, steps);
                     stepClasses[0] = SequenceDataset.IgnoreIndex;
@@ -170,7 +172,7 @@ internal static class SequenceDataReader
                 {
                     int count = vector!.ReadFloats(ref targetFloats);
                     int expected = steps * targetWidth;
-                    if (count == 0 && steps == 1)
+                    if (wasEmpty && count == 0)
                     {
                         EnsureCapacity(ref targetFloats, targetWidth);
                         Array.Clear(targetFloats, 0, targetWidth);

@@ -159,7 +159,7 @@ internal sealed class TrainingLoop
                 size = batch.Size;
                 optimizer.zero_grad();
                 var loss = task.ComputeLoss(model, batch);
-                batchLoss = loss.item<float>();
+                batchLoss = loss.ToDouble();
                 if (!double.IsFinite(batchLoss))
                     throw new TrainingDivergedException(epoch, b + 1, batchLoss);
                 loss.backward();

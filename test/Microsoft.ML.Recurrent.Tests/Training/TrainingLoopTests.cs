@@ -222,6 +222,38 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void TheTimeLimitStopsAfterTheEpochThatExceedsIt()
+    {
+        var data = TrainingTestData.LinearRegression(16, 3, seed: 15);
+        using var model = new StepSumRegressor(2);
+        var history = new TrainingLoop(new TrainingOptions { Epochs = 5, MaxTrainingTime = TimeSpan.FromTicks(1) }).Train(model, new RegressionTask(), data);
+        Assert.AreEqual(1, history.Epochs.Count);
+        Assert.IsTrue(history.StoppedByTimeLimit);
+        Assert.IsFalse(history.StoppedEarly);
+    }
+
+    [TestMethod]
+    public void WithoutATaskMetricTheValidationLossIsMonitored()
+    {
+        var data = TrainingTestData.LinearRegression(64, 4, seed: 16);
+        using var model = new StepSumRegressor(2);
+        var reports = new List<TrainingProgress>();
+        var history = new TrainingLoop(new TrainingOptions
+        {
+            Epochs = 3, BatchSize = 8, LearningRate = 0.05, ValidationFraction = 0.25, ProgressInterval = 2,
+            Progress = new SyncProgress<TrainingProgress>(reports.Add),
+        }).Train(model, new RegressionTask(), data);
+
+        Assert.AreEqual("validation loss", history.MonitoredValue);
+        Assert.IsTrue(history.Epochs.All(e => e.ValidationLoss is > 0 && e.ValidationMetric is null));
+        Assert.IsTrue(history.Epochs[^1].ValidationLoss < history.Epochs[0].ValidationLoss);
+        Assert.AreEqual(history.Epochs.Select(e => e.ValidationLoss).Min(), history.Epochs[history.BestEpoch!.Value - 1].ValidationLoss);
+        // 48 training examples = 6 batches: reports after batches 2 and 4, then the epoch summary.
+        CollectionAssert.AreEqual(new[] { 2, 4, 6 }, reports.Where(r => r.Epoch == 1).Select(r => r.Batch).ToArray());
+        Assert.IsNotNull(reports.Last().CompletedEpoch);
+    }
+
+    [TestMethod]
     [DoNotParallelize] // Tensor.TotalCount is process-wide.
     public void LiveTensorsDoNotGrowWithTheNumberOfBatches()
     {
