@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Recurrent.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Recurrent.Training;
+
+/// <summary>
+/// The epoch/batch loop shared by every recurrent trainer: shuffled, length-bucketed batches; optimizer and
+/// learning-rate schedule; gradient clipping; validation; early stopping with best-weight restore; progress,
+/// logging, time limit and cancellation. The task-specific parts come from an <see cref="ITrainingTask"/>.
+/// </summary>
+/// <remarks>
+/// Seeding torch (<c>torch.manual_seed</c>) before creating the model is the caller's job; the loop seeds its own
+/// shuffling and validation split from <see cref="TrainingOptions.Seed"/> (or the caller's default seed), so equal
+/// seeds give equal runs. Each batch runs inside its own dispose scope, so native memory stays flat across batches.
+/// On return the model is in eval mode.
+/// </remarks>
+internal sealed class TrainingLoop
+{
+    private readonly TrainingOptions _options;
+    private readonly Action<string>? _log;
+
+    /// <summary>Validates <paramref name="options"/>; <paramref name="log"/> receives one line per event (ML.NET routes it to its channel).</summary>
+    public TrainingLoop(TrainingOptions options, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _log = log;
+    }
+
+    /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
+    internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place. Validation uses <paramref name="validation"/> when given, else a
+    /// <see cref="TrainingOptions.ValidationFraction"/> of <paramref name="training"/>, else none.
+    /// <paramref name="defaultSeed"/> applies when <see cref="TrainingOptions.Seed"/> is null (pass the MLContext's seed).
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The training loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">The options' token was cancelled; checked before every batch.</exception>
+    public TrainingHistory Train(nn.Module model, ITrainingTask task, SequenceDataset training, SequenceDataset? validation = null, int defaultSeed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(training);
+        TorchRuntime.EnsureInitialized();
+        FlushDenormal.TryEnableForCurrentThread();
+
+        int seed = _options.Seed ?? defaultSeed;
+        var (trainIndices, validationIterator, validationPlan) = PrepareValidation(training, validation, seed);
+        var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        if (parameters.Length == 0)
+            throw new InvalidOperationException("The model has no trainable parameters.");
+
+        var random = new Random(seed);
+        var trainIterator = new BatchIterator(training);
+        var scheduler = new LearningRateScheduler(_options);
+        var metric = validationPlan is null ? null : task.Metric;
+        var history = new TrainingHistory
+        {
+            MonitoredValue = metric?.Name ?? (validationPlan is null ? "training loss" : "validation loss"),
+        };
+        bool keepBest = _options.RestoreBestWeights && validationPlan is not null;
+        Dictionary<string, Tensor>? best = null;
+        double bestValue = double.NaN;
+        int epochsWithoutImprovement = 0;
+        var clock = Stopwatch.StartNew();
+        int batchesPerEpoch = (trainIndices.Length + _options.BatchSize - 1) / _options.BatchSize;
+        Log($"Training on {trainIndices.Length} examples ({validationPlan?.ExampleCount ?? 0} for validation), {batchesPerEpoch} batches of up to " +
+            $"{_options.BatchSize} per epoch, {_options.Optimizer} at learning rate {Format(_options.LearningRate)}, seed {seed}.");
+
+        using var optimizer = OptimizerFactory.Create(_options, parameters);
+        try
+        {
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                double learningRate = scheduler.RateForEpoch(epoch);
+                OptimizerFactory.SetLearningRate(optimizer, learningRate);
+                var plan = BatchPlan.Shuffled(training, trainIndices, _options.BatchSize, _options.LengthBucketing, random);
+                double trainingLoss = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, clock);
+
+                EvaluationResult? evaluation = validationPlan is null ? null : Evaluate(model, task, validationIterator!, validationPlan);
+                var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, epochClock.Elapsed.TotalSeconds);
+                history.Add(summary);
+
+                // Everything below compares in lower-is-better form.
+                double monitored = evaluation is { } e ? (metric is null ? e.Loss : (metric.HigherIsBetter ? -1 : 1) * (e.Metric ?? double.NaN)) : trainingLoss;
+                if (!double.IsNaN(monitored) && (double.IsNaN(bestValue) || monitored < bestValue))
+                {
+                    bestValue = monitored;
+                    history.BestEpoch = epoch;
+                    epochsWithoutImprovement = 0;
+                    if (keepBest)
+                        best = Snapshot(model, best);
+                }
+                else
+                {
+                    epochsWithoutImprovement++;
+                }
+                scheduler.ReportEpoch(monitored);
+                Log(Describe(summary, metric, _options.Epochs));
+                _options.Progress?.Report(new TrainingProgress(epoch, plan.BatchCount, plan.BatchCount, trainingLoss, clock.Elapsed, summary));
+
+                if (epoch == _options.Epochs)
+                    break;
+                if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
+                {
+                    history.StoppedEarly = true;
+                    Log($"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).");
+                    break;
+                }
+                if (_options.MaxTrainingTime is { } limit && clock.Elapsed > limit)
+                {
+                    history.StoppedByTimeLimit = true;
+                    Log($"Stopping after epoch {epoch}: the time limit of {limit} was reached ({clock.Elapsed:g} elapsed).");
+                    break;
+                }
+            }
+
+            if (best is not null)
+            {
+                Restore(model, best);
+                history.RestoredBestWeights = true;
+                if (history.BestEpoch != history.Epochs.Count)
+                    Log($"Restored the weights of epoch {history.BestEpoch}, the best by {history.MonitoredValue}.");
+            }
+        }
+        finally
+        {
+            if (best is not null)
+            {
+                foreach (var tensor in best.Values)
+                    tensor.Dispose();
+            }
+            model.eval();
+        }
+        return history;
+    }
+
+    private double RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
+        BatchIterator iterator, BatchPlan plan, int epoch, Stopwatch clock)
+    {
+        model.train();
+        double lossSum = 0;
+        long examples = 0;
+        for (int b = 0; b < plan.BatchCount; b++)
+        {
+            _options.CancellationToken.ThrowIfCancellationRequested();
+            double batchLoss;
+            int size;
+            using (NewDisposeScope())
+            {
+                var batch = iterator.Create(plan.GetBatch(b));
+                size = batch.Size;
+                optimizer.zero_grad();
+                var loss = task.ComputeLoss(model, batch);
+                batchLoss = loss.ToDouble();
+                if (!double.IsFinite(batchLoss))
+                    throw new TrainingDivergedException(epoch, b + 1, batchLoss);
+                loss.backward();
+                if (_options.GradientClipNorm > 0)
+                    nn.utils.clip_grad_norm_(parameters, _options.GradientClipNorm);
+                BeforeOptimizerStep?.Invoke(model, optimizer);
+                optimizer.step();
+            }
+            lossSum += batchLoss * size;
+            examples += size;
+            if ((b + 1) % _options.ProgressInterval == 0 && b + 1 < plan.BatchCount)
+                _options.Progress?.Report(new TrainingProgress(epoch, b + 1, plan.BatchCount, lossSum / examples, clock.Elapsed, null));
+        }
+        return lossSum / examples;
+    }
+
+    private EvaluationResult Evaluate(nn.Module model, ITrainingTask task, BatchIterator iterator, BatchPlan plan)
+    {
+        model.eval();
+        try
+        {
+            using (no_grad())
+                return task.Evaluate(model, CheckCancellation(iterator.Enumerate(plan)));
+        }
+        finally
+        {
+            model.train();
+        }
+    }
+
+    private IEnumerable<SequenceBatch> CheckCancellation(IEnumerable<SequenceBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
+            _options.CancellationToken.ThrowIfCancellationRequested();
+            yield return batch;
+        }
+    }
+
+    private (int[] Training, BatchIterator? Iterator, BatchPlan? Plan) PrepareValidation(SequenceDataset training, SequenceDataset? validation, int seed)
+    {
+        int[] all = Enumerable.Range(0, training.Count).ToArray();
+        if (validation is not null)
+        {
+            if (validation.InputKind != training.InputKind || validation.FeatureSize != training.FeatureSize
+                || validation.TargetKind != training.TargetKind || validation.TargetWidth != training.TargetWidth)
+                throw new ArgumentException("The validation data must have the same input and target layout as the training data.", nameof(validation));
+            return (all, new BatchIterator(validation), BatchPlan.Sequential(validation.Count, _options.BatchSize));
+        }
+        if (_options.ValidationFraction == 0)
+            return (all, null, null);
+        var (train, held) = BatchPlan.SplitForValidation(training.Count, _options.ValidationFraction, seed);
+        if (held.Length == 0)
+        {
+            Log($"Too few examples ({training.Count}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
+            return (all, null, null);
+        }
+        return (train, new BatchIterator(training), BatchPlan.Sequential(held, _options.BatchSize));
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
+    {
+        if (previous is not null)
+        {
+            foreach (var tensor in previous.Values)
+                tensor.Dispose();
+        }
+        var snapshot = new Dictionary<string, Tensor>();
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in model.state_dict())
+                snapshot[name] = tensor.clone().DetachFromDisposeScope();
+        }
+        return snapshot;
+    }
+
+    private static void Restore(nn.Module model, Dictionary<string, Tensor> snapshot)
+    {
+        // The scope only collects wrappers that copy_ may return; the model's own tensors were created outside it.
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in model.state_dict())
+                tensor.copy_(snapshot[name]);
+        }
+    }
+
+    private void Log(string message) => _log?.Invoke(message);
+
+    private static string Describe(EpochSummary summary, ValidationMetric? metric, int epochs)
+    {
+        var text = $"Epoch {summary.Epoch}/{epochs}: training loss {Format(summary.TrainingLoss)}";
+        if (summary.ValidationLoss is { } validationLoss)
+            text += $", validation loss {Format(validationLoss)}";
+        if (metric is not null && summary.ValidationMetric is { } value)
+            text += $", {metric.Name} {Format(value)}";
+        return text + $", learning rate {Format(summary.LearningRate)} ({summary.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s).";
+    }
+
+    private static string Format(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,144 @@
+namespace Microsoft.ML.Recurrent.Training;
+
+/// <summary>Optimization algorithm used to update the network's weights.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam; weight decay, when set, is added to the gradient (L2 regularization).</summary>
+    Adam,
+
+    /// <summary>AdamW: Adam with decoupled weight decay.</summary>
+    AdamW,
+
+    /// <summary>Stochastic gradient descent with <see cref="TrainingOptions.Momentum"/>.</summary>
+    Sgd,
+
+    /// <summary>RMSprop with <see cref="TrainingOptions.Momentum"/>.</summary>
+    RmsProp,
+}
+
+/// <summary>How the learning rate changes from epoch to epoch.</summary>
+public enum LearningRateScheduleKind
+{
+    /// <summary>The learning rate stays at <see cref="TrainingOptions.LearningRate"/>.</summary>
+    Constant,
+
+    /// <summary>
+    /// Epoch <c>e</c> (1-based) uses <c>LearningRate * DecayFactor^floor(max(0, e - 1 - StartDecayAfterEpoch) / StepSize)</c>:
+    /// once <see cref="TrainingOptions.StartDecayAfterEpoch"/> epochs are done, the rate is multiplied by
+    /// <see cref="TrainingOptions.DecayFactor"/> every <see cref="TrainingOptions.StepSize"/> epochs.
+    /// </summary>
+    StepDecay,
+
+    /// <summary>
+    /// The rate is multiplied by <see cref="TrainingOptions.DecayFactor"/> when the monitored value (the validation
+    /// metric, else the validation loss, else the training loss) has not improved for more than
+    /// <see cref="TrainingOptions.PlateauPatience"/> epochs.
+    /// </summary>
+    ReduceOnPlateau,
+}
+
+/// <summary>
+/// Settings of the training loop shared by every recurrent trainer: optimizer, schedule, batching, validation,
+/// early stopping, limits and progress reporting.
+/// </summary>
+public sealed class TrainingOptions
+{
+    /// <summary>Number of passes over the training data. Default 10; at least 1.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Examples per mini-batch. Default 32; at least 1.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Optimization algorithm. Default <see cref="OptimizerKind.Adam"/>.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>Initial learning rate. Default 1e-3; finite and greater than 0.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Weight decay (L2 penalty; decoupled for AdamW). Default 0; finite and at least 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Momentum for <see cref="OptimizerKind.Sgd"/> and <see cref="OptimizerKind.RmsProp"/> (ignored otherwise). Default 0.9; in [0, 1).</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>Learning-rate schedule. Default <see cref="LearningRateScheduleKind.Constant"/>.</summary>
+    public LearningRateScheduleKind LearningRateSchedule { get; set; } = LearningRateScheduleKind.Constant;
+
+    /// <summary>Epochs between decays for <see cref="LearningRateScheduleKind.StepDecay"/>. Default 1; at least 1.</summary>
+    public int StepSize { get; set; } = 1;
+
+    /// <summary>Factor applied at each decay (step or plateau). Default 0.5; in (0, 1].</summary>
+    public double DecayFactor { get; set; } = 0.5;
+
+    /// <summary>Epochs completed before <see cref="LearningRateScheduleKind.StepDecay"/> starts decaying. Default 0; at least 0.</summary>
+    public int StartDecayAfterEpoch { get; set; }
+
+    /// <summary>Epochs without improvement tolerated before <see cref="LearningRateScheduleKind.ReduceOnPlateau"/> decays. Default 1; at least 0.</summary>
+    public int PlateauPatience { get; set; } = 1;
+
+    /// <summary>Maximum global L2 norm of the gradients; larger gradients are scaled down. Default 5; 0 disables clipping; finite and at least 0.</summary>
+    public double GradientClipNorm { get; set; } = 5;
+
+    /// <summary>
+    /// Fraction of the training rows held out (at random, from the seed) for validation when no validation set is
+    /// given. Default 0 (no validation); in [0, 0.5].
+    /// </summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>
+    /// Stop after this many consecutive epochs without improvement of the monitored value (the validation metric, else
+    /// the validation loss, else the training loss). Default 0 (never stop early); at least 0.
+    /// </summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>
+    /// When there is validation data, end training with the weights of the epoch that scored best on it.
+    /// Default true.
+    /// </summary>
+    public bool RestoreBestWeights { get; set; } = true;
+
+    /// <summary>Group sequences of similar length into the same batch to reduce padding. Default true.</summary>
+    public bool LengthBucketing { get; set; } = true;
+
+    /// <summary>Seed for shuffling and the validation split. Default null: taken from the MLContext.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Stop after the epoch during which this much time has passed. Default null (no limit); greater than zero when set.</summary>
+    public TimeSpan? MaxTrainingTime { get; set; }
+
+    /// <summary>Receives progress reports on the training thread. Default null.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Batches between progress reports (a report also follows every epoch). Default 10; at least 1.</summary>
+    public int ProgressInterval { get; set; } = 10;
+
+    /// <summary>Checked before every batch; cancellation throws <see cref="OperationCanceledException"/>. Default none.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/>, naming the property, for a value outside its documented range.</summary>
+    public void Validate()
+    {
+        Require(Epochs >= 1, Epochs, nameof(Epochs), "at least 1");
+        Require(BatchSize >= 1, BatchSize, nameof(BatchSize), "at least 1");
+        Require(Enum.IsDefined(Optimizer), Optimizer, nameof(Optimizer), "a defined OptimizerKind");
+        Require(double.IsFinite(LearningRate) && LearningRate > 0, LearningRate, nameof(LearningRate), "finite and greater than 0");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, WeightDecay, nameof(WeightDecay), "finite and at least 0");
+        Require(Momentum is >= 0 and < 1, Momentum, nameof(Momentum), "in [0, 1)");
+        Require(Enum.IsDefined(LearningRateSchedule), LearningRateSchedule, nameof(LearningRateSchedule), "a defined LearningRateScheduleKind");
+        Require(StepSize >= 1, StepSize, nameof(StepSize), "at least 1");
+        Require(DecayFactor is > 0 and <= 1, DecayFactor, nameof(DecayFactor), "in (0, 1]");
+        Require(StartDecayAfterEpoch >= 0, StartDecayAfterEpoch, nameof(StartDecayAfterEpoch), "at least 0");
+        Require(PlateauPatience >= 0, PlateauPatience, nameof(PlateauPatience), "at least 0");
+        Require(double.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, GradientClipNorm, nameof(GradientClipNorm), "finite and at least 0 (0 disables clipping)");
+        Require(ValidationFraction is >= 0 and <= 0.5, ValidationFraction, nameof(ValidationFraction), "in [0, 0.5]");
+        Require(EarlyStoppingPatience >= 0, EarlyStoppingPatience, nameof(EarlyStoppingPatience), "at least 0 (0 disables early stopping)");
+        Require(MaxTrainingTime is null || MaxTrainingTime > TimeSpan.Zero, MaxTrainingTime, nameof(MaxTrainingTime), "greater than zero, or null for no limit");
+        Require(ProgressInterval >= 1, ProgressInterval, nameof(ProgressInterval), "at least 1");
+    }
+
+    private static void Require(bool valid, object? value, string property, string range)
+    {
+        if (!valid)
+            throw new ArgumentOutOfRangeException(property, value, $"TrainingOptions.{property} must be {range}; it is {value}.");
+    }
+}
