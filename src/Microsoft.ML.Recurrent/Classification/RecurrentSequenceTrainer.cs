@@ -5,6 +5,7 @@ using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Recurrent.Classification;
 
@@ -73,8 +74,8 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         for (int member = 0; member < _options.EnsembleSize; member++)
         {
             int memberSeed = unchecked(seed + 7919 * member);
-            torch.manual_seed(memberSeed);
-            var network = settings.BuildNetwork(embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout);
+            var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(
+                embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout));
             if (_options.EnsembleSize > 1)
                 channel.Info($"Ensemble member {member + 1} of {_options.EnsembleSize}.");
             var loop = new TrainingLoop(_options, line => channel.Info(line));

@@ -41,7 +41,7 @@ public enum LearningRateScheduleKind
 /// Settings of the training loop shared by every recurrent trainer: optimizer, schedule, batching, validation,
 /// early stopping, limits and progress reporting.
 /// </summary>
-public sealed class TrainingOptions
+public class TrainingOptions
 {
     /// <summary>Number of passes over the training data. Default 10; at least 1.</summary>
     public int Epochs { get; set; } = 10;
