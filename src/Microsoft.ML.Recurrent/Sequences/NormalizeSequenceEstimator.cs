@@ -17,7 +17,8 @@ namespace Microsoft.ML.Recurrent.Sequences;
 /// </list>
 /// A feature whose fitted values are all equal (zero variance or zero range) gets scale 1, so it is only shifted.
 /// Values must be finite: NaN or infinity, in the fitting data or at scoring time, throws an
-/// <see cref="InvalidOperationException"/> naming the column and the 0-based row, since a forecast fed with missing
+/// <see cref="InvalidOperationException"/> naming the column and the 0-based row (at scoring time ML.NET's row id,
+/// which for in-memory data and files is the row index), since a forecast fed with missing
 /// values would silently produce NaN; clean or impute the data first. A vector whose length is not a multiple of
 /// the feature count is rejected the same way. The fitted transformer's <see cref="NormalizeSequenceTransformer.Inverse(float, int)"/>
 /// methods map normalized values (such as forecasts) back to original units.
@@ -82,10 +83,11 @@ public sealed class NormalizeSequenceEstimator : IEstimator<NormalizeSequenceTra
         {
             var getter = cursor.GetGetter<VBuffer<float>>(column);
             var values = default(VBuffer<float>);
+            Func<long> position = () => cursor.Position;
             while (cursor.MoveNext())
             {
                 getter(ref values);
-                var dense = NormalizeSequenceTransformer.CheckRow(values, inputName, cursor.Position, features, "fitting");
+                var dense = NormalizeSequenceTransformer.CheckRow(values, inputName, position, features, "fitting");
                 for (int i = 0; i < dense.Length; i++)
                 {
                     // Welford's update keeps the variance accurate for long series with a large mean.

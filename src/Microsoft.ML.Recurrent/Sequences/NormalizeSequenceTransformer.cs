@@ -95,19 +95,19 @@ public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
 
     /// <summary>
     /// Returns the row's values after checking that its length is a multiple of the feature count and every value is
-    /// finite; the errors name the column and the 0-based row.
+    /// finite; the errors name the column and the 0-based row (asked for only when there is an error).
     /// </summary>
-    internal static ReadOnlySpan<float> CheckRow(in VBuffer<float> values, string column, long row, int featureCount, string stage)
+    internal static ReadOnlySpan<float> CheckRow(in VBuffer<float> values, string column, Func<long> rowIndex, int featureCount, string stage)
     {
         if (values.Length % featureCount != 0)
             throw new InvalidOperationException(
-                $"NormalizeSequence: row {row} of column '{column}' has {values.Length} elements, not a multiple of FeatureCount = {featureCount} ({stage}).");
+                $"NormalizeSequence: row {rowIndex()} of column '{column}' has {values.Length} elements, not a multiple of FeatureCount = {featureCount} ({stage}).");
         var dense = values.IsDense ? values.GetValues() : values.DenseValues().ToArray();
         for (int i = 0; i < dense.Length; i++)
         {
             if (!float.IsFinite(dense[i]))
                 throw new InvalidOperationException(
-                    $"NormalizeSequence: row {row} of column '{column}' has the value {dense[i]} at element {i} ({stage}); values must be finite. Clean or impute the data first.");
+                    $"NormalizeSequence: row {rowIndex()} of column '{column}' has the value {dense[i]} at element {i} ({stage}); values must be finite. Clean or impute the data first.");
         }
         return dense;
     }
@@ -164,10 +164,20 @@ public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
             var getSource = input.GetGetter<VBuffer<float>>(_input);
             var source = default(VBuffer<float>);
             var settings = _owner._settings;
+            // Parallel cursors number rows per worker, so errors report the row id, which for in-memory data and
+            // files is the 0-based row index.
+            var getId = input.GetIdGetter();
+            var id = default(DataViewRowId);
+            long RowIndex()
+            {
+                getId(ref id);
+                return id.High == 0 && id.Low <= long.MaxValue ? (long)id.Low : input.Position;
+            }
+            Func<long> rowIndex = RowIndex;
             ValueGetter<VBuffer<float>> normalized = (ref VBuffer<float> destination) =>
             {
                 getSource(ref source);
-                var values = CheckRow(source, settings.InputColumnName, input.Position, settings.FeatureCount, "scoring");
+                var values = CheckRow(source, settings.InputColumnName, rowIndex, settings.FeatureCount, "scoring");
                 var editor = VBufferEditor.Create(ref destination, values.Length);
                 for (int i = 0; i < values.Length; i++)
                 {

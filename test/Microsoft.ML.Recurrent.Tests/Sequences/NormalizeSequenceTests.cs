@@ -113,13 +113,14 @@ public sealed class NormalizeSequenceTests
         var engine = ml.Model.CreatePredictionEngine<Row, Normalized>(model);
         var scoring = Assert.ThrowsExactly<InvalidOperationException>(() => engine.Predict(new Row { Values = [1, float.NaN] }));
         StringAssert.Contains(scoring.Message, "column 'Values'");
-        var transformed = model.Transform(Load(ml, [[1], [float.NaN]]));
+        // Enough rows for ML.NET to score in parallel: the row reported is still the row's index in the data.
+        var transformed = model.Transform(Load(ml, Enumerable.Range(0, 5000).Select(i => i == 3700 ? new[] { float.NaN } : new float[] { i })));
         // ML.NET's parallel cursors wrap the error; the component's own exception is in the chain.
         Exception? cursorError = Assert.Throws<Exception>(() => transformed.GetColumn<float[]>("Scaled").ToList());
         while (cursorError is not null && !cursorError.Message.StartsWith("NormalizeSequence", StringComparison.Ordinal))
             cursorError = cursorError.InnerException;
         Assert.IsInstanceOfType<InvalidOperationException>(cursorError);
-        StringAssert.Contains(cursorError.Message, "row 1 of column 'Values'");
+        StringAssert.Contains(cursorError.Message, "row 3700 of column 'Values'");
     }
 
     [TestMethod]

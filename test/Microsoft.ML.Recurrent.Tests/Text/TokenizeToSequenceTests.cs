@@ -138,6 +138,10 @@ public sealed class TokenizeToSequenceTests
         CollectionAssert.AreEqual(new[] { 2 }.Concat(raw.Select(id => id + 4)).Append(3).ToArray(), model.Encode("Hello world"));
         Assert.AreEqual("Tokenizers split unusual words", model.Decode(model.Encode("Tokenizers split unusual words")));
         Assert.IsTrue(model.VocabularySize > 100_000);
+        Assert.AreEqual("<s>", model.Vocabulary[2]);
+        Assert.IsTrue(model.TryGetId("Hello", out int hello));
+        Assert.AreEqual(raw[0] + 4, hello);
+        Assert.AreEqual("Hello", model.Vocabulary[hello]);
 
         ml.Model.Save(model, data.Schema, folder.File("tiktoken.zip"));
         var loaded = (TokenizeToSequenceTransformer)ml.Model.Load(folder.File("tiktoken.zip"), out _);
