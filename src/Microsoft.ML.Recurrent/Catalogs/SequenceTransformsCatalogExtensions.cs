@@ -39,4 +39,32 @@ public static class SequenceTransformsCatalogExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         return new PadSequenceEstimator(BridgeEnvironment.FromCatalog(catalog), options);
     }
+
+    /// <summary>
+    /// Normalizes a sequence column with statistics fitted over all its elements (per feature when
+    /// <paramref name="featureCount"/> &gt; 1), keeping the vector's length.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Output column: a vector of Single with the input's length.</param>
+    /// <param name="inputColumnName">Input column: a vector of Single. Default: <paramref name="outputColumnName"/>.</param>
+    /// <param name="mode">Mean/standard deviation or min/max scaling. Default: <see cref="NormalizationMode.MeanStdDev"/>.</param>
+    /// <param name="featureCount">Interleaved features per time step (element i is feature i % featureCount). Default: 1; at least 1.</param>
+    public static NormalizeSequenceEstimator NormalizeSequence(this TransformsCatalog catalog, string outputColumnName,
+        string? inputColumnName = null, NormalizationMode mode = NormalizationMode.MeanStdDev, int featureCount = 1)
+        => catalog.NormalizeSequence(new NormalizeSequenceEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            Mode = mode,
+            FeatureCount = featureCount,
+        });
+
+    /// <summary>Normalizes a sequence column, with every setting in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The settings; see <see cref="NormalizeSequenceEstimator.Options"/> for defaults.</param>
+    public static NormalizeSequenceEstimator NormalizeSequence(this TransformsCatalog catalog, NormalizeSequenceEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new NormalizeSequenceEstimator(BridgeEnvironment.FromCatalog(catalog), options);
+    }
 }
