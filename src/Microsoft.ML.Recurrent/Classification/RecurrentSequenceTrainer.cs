@@ -61,9 +61,9 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         using var channel = _host.Start("Training");
         var targetKind = _kind == SequencePredictionKind.MulticlassClassification ? SequenceTargetKind.Class : SequenceTargetKind.Value;
         int featureSize = Math.Max(_options.FeatureSize, 1);
-        var training = SequenceDataReader.Read(trainData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind);
+        var training = SequenceDataReader.Read(trainData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
         var validation = validationData is null ? null
-            : SequenceDataReader.Read(validationData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind);
+            : SequenceDataReader.Read(validationData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
 
         var settings = DescribeModel(trainData.Schema, labelColumn, training);
         int seed = _options.Seed ?? _host.Rand.Next();

@@ -22,8 +22,9 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// <item><term>Multiclass classification</term><description>Score (vector of Single: class probabilities), PredictedLabel (key, with the label's value names).</description></item>
 /// <item><term>Regression</term><description>Score (Single).</description></item>
 /// </list>
-/// Token ids at or above the trained vocabulary size are read as the unknown id 1; an empty sequence is read as one
-/// padding token, so it gets a prediction instead of an error.
+/// Padding ids (0) before and after a token sequence are ignored, so padded and unpadded inputs get the same
+/// prediction. Token ids at or above the trained vocabulary size are read as the unknown id 1; an empty sequence is
+/// read as one padding token, so it gets a prediction instead of an error.
 /// </remarks>
 public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<SequenceModelSettings>
 {

@@ -20,7 +20,12 @@ internal static class SequenceRowReader
             Func<int> readTokens = itemType == typeof(int) ? MakeTokenReader<int>(row, column, v => v, () => tokens, t => tokens = t)
                 : itemType == typeof(uint) ? MakeTokenReader<uint>(row, column, v => v, () => tokens, t => tokens = t)
                 : MakeTokenReader<long>(row, column, v => v, () => tokens, t => tokens = t);
-            return () => { int count = readTokens(); return (tokens, features, count); };
+            return () =>
+            {
+                // Padding before or after the sequence (PadSequence) must not change the prediction.
+                int count = Training.SequenceDataReader.TrimPadding(tokens, readTokens());
+                return (tokens, features, count);
+            };
         }
 
         var getter = row.GetGetter<VBuffer<float>>(column);

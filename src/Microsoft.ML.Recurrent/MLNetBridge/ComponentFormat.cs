@@ -15,6 +15,18 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
 {
     private const uint VersionBase = 0x00010000;
 
+    // ML.NET rejects longer names at save time with an unhelpful message; fail when the component is defined instead.
+    private readonly bool _checked = Check(ModelSignature, LoaderSignature);
+
+    private static bool Check(string modelSignature, string loaderSignature)
+    {
+        if (modelSignature.Length != 8 || modelSignature.Any(c => c > 127))
+            throw new ArgumentException($"A model signature must be exactly 8 ASCII characters: '{modelSignature}'.", nameof(modelSignature));
+        if (loaderSignature.Length is 0 or >= 24)
+            throw new ArgumentException($"A loader signature must have 1 to 23 characters: '{loaderSignature}'.", nameof(loaderSignature));
+        return true;
+    }
+
     public VersionInfo ToVersionInfo() => new(
         modelSignature: ModelSignature,
         verWrittenCur: VersionBase + FormatVersion,

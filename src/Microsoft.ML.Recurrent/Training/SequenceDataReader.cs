@@ -38,10 +38,29 @@ internal enum EmptySequenceHandling
 /// </remarks>
 internal static class SequenceDataReader
 {
+    /// <summary>
+    /// Moves the ids between the first and the last non-padding id to the front and returns their count, so that
+    /// padding added before or after a sequence (PadSequence) does not change what a whole-sequence model reads.
+    /// </summary>
+    internal static int TrimPadding(long[] ids, int count)
+    {
+        int start = 0;
+        while (start < count && ids[start] == 0)
+            start++;
+        int end = count;
+        while (end > start && ids[end - 1] == 0)
+            end--;
+        if (start > 0)
+            Array.Copy(ids, start, ids, 0, end - start);
+        return end - start;
+    }
+
     /// <summary>Reads every row of <paramref name="data"/>. Throws <see cref="ArgumentException"/> for a missing or
-    /// unsupported column and <see cref="InvalidDataException"/> for a bad value, naming the column and the 0-based row index.</summary>
+    /// unsupported column and <see cref="InvalidDataException"/> for a bad value, naming the column and the 0-based row index.
+    /// With <paramref name="trimPadding"/>, padding ids (0) before and after each token sequence are dropped.</summary>
     public static SequenceDataset Read(IDataView data, string sequenceColumn, int featureSize, string? targetColumn,
-        SequenceTargetKind targetKind, int targetWidth = 1, EmptySequenceHandling emptySequences = EmptySequenceHandling.Reject)
+        SequenceTargetKind targetKind, int targetWidth = 1, EmptySequenceHandling emptySequences = EmptySequenceHandling.Reject,
+        bool trimPadding = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(sequenceColumn);
@@ -100,6 +119,8 @@ internal static class SequenceDataReader
             if (inputKind == SequenceInputKind.Tokens)
             {
                 int count = input.ReadIntegers(ref integers);
+                if (trimPadding)
+                    count = TrimPadding(integers, count);
                 wasEmpty = count == 0;
                 steps = count == 0 && emptySequences == EmptySequenceHandling.SinglePaddingStep ? 1 : count;
                 EnsureCapacity(ref tokens, steps);
