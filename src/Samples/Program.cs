@@ -1,1 +1,27 @@
-Console.WriteLine(string.Join("\n", Samples.Sentiment.SentimentCorpus.Generate(12, 1).Select(e => $"{(e.Label ? 1 : 0)}\t{e.Text}")));
+using Samples.Sentiment;
+
+// Samples for Microsoft.ML.Recurrent. With no arguments: the sentiment sample end to end on generated data.
+string verb = args.Length == 0 ? "sentiment" : args[0];
+string[] rest = args.Length == 0 ? [] : args[1..];
+try
+{
+    return verb switch
+    {
+        "sentiment" => SentimentCommand.Run(rest),
+        "--help" or "-h" or "help" => Usage(0),
+        _ => Usage(2),
+    };
+}
+catch (Exception e) when (e is ArgumentException or FormatException or FileNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+static int Usage(int exitCode)
+{
+    Console.Error.WriteLine("usage: Samples [sentiment] [options]   (no arguments: sentiment on generated data)");
+    Console.Error.WriteLine("  sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--json]");
+    Console.Error.WriteLine("            [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]");
+    return exitCode;
+}

@@ -23,7 +23,8 @@ internal static class SequenceRowReader
             return () =>
             {
                 // Padding before or after the sequence (PadSequence) must not change the prediction.
-                int count = Training.SequenceDataReader.TrimPadding(tokens, readTokens());
+                int read = readTokens(); // may replace the buffer with a larger one
+                int count = Training.SequenceDataReader.TrimPadding(tokens, read);
                 return (tokens, features, count);
             };
         }

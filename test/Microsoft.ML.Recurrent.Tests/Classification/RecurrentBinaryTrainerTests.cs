@@ -56,6 +56,8 @@ public sealed class RecurrentBinaryTrainerTests
     {
         var ml = new MLContext(seed: 1);
         var rows = OrderTask.Generate(100, seed: 4);
+        // Longer than anything in training, and longer than the row readers' initial buffers.
+        rows.Add(new OrderTask.Row { Tokens = Enumerable.Range(0, 300).Select(i => 7 + i % 13).Append(5).Append(6).ToArray(), Label = true });
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = ml.BinaryClassification.Trainers.Recurrent(SmallOptions(epochs: 1)).Fit(data);
         var engine = ml.Model.CreatePredictionEngine<OrderTask.Row, Scored>(model);
