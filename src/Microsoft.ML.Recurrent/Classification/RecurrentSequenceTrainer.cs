@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Runtime;
@@ -83,7 +84,10 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             networks.Add(network);
         }
         LastTrainingHistories = histories;
-        return new RecurrentSequenceTransformer(_host, settings, networks);
+        return new RecurrentSequenceTransformer(_host, settings, networks)
+        {
+            Story = ModelStoryBuilder.Build(RecurrentSequenceTransformer.LoaderSignature, _kind.ToString(), _options, training, seed, histories),
+        };
     }
 
     /// <summary>Checks the input columns and describes the columns the trained model adds.</summary>

@@ -48,8 +48,8 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
 
     private static RecurrentSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks) = LoadCore(ctx, Format, s => s.BuildNetwork());
-        return new RecurrentSequenceTransformer(env, settings, networks);
+        var loaded = LoadCore(ctx, Format, s => s.BuildNetwork());
+        return new RecurrentSequenceTransformer(env, loaded.Settings, loaded.Networks) { Story = loaded.Story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

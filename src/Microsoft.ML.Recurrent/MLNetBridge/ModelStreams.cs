@@ -24,40 +24,67 @@ internal static class ModelStreams
     }
 
     public static byte[] LoadBytes(ModelLoadContext context, string name, string component)
+        => TryLoadBytes(context, name, component) ?? throw Corrupt(component, name, "the entry is missing");
+
+    /// <summary>Like <see cref="LoadBytes"/>, but returns null when the entry does not exist (optional entries).</summary>
+    public static byte[]? TryLoadBytes(ModelLoadContext context, string name, string component)
     {
         byte[]? result = null;
-        bool found;
+        bool found = context.TryLoadBinaryStream(name, reader => result = ReadFramed(reader, component, name));
+        return found ? result : null;
+    }
+
+    /// <summary>Reads an optional JSON entry; null when it does not exist.</summary>
+    public static T? TryLoadJson<T>(ModelLoadContext context, string name, string component) where T : class
+        => TryLoadBytes(context, name, component) is { } bytes ? Deserialize<T>(bytes, component, name) : null;
+
+    /// <summary>Decodes the framing written by <see cref="SaveBytes"/>: length, SHA-256 digest, content.</summary>
+    public static byte[] ReadFramed(BinaryReader reader, string component, string name)
+    {
         try
         {
-            found = context.TryLoadBinaryStream(name, reader =>
-            {
-                long length = reader.ReadInt64();
-                if (length < 0 || length > MaxEntryBytes)
-                    throw Corrupt(component, name, $"it claims {length} bytes");
-                byte[] expectedHash = reader.ReadBytes(32);
-                byte[] bytes = reader.ReadBytes((int)length);
-                if (expectedHash.Length != 32 || bytes.Length != length)
-                    throw Corrupt(component, name, $"it is truncated ({bytes.Length} of {length} bytes)");
-                if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(expectedHash))
-                    throw Corrupt(component, name, "its content does not match the digest written with it");
-                result = bytes;
-            });
+            long length = reader.ReadInt64();
+            if (length < 0 || length > MaxEntryBytes)
+                throw Corrupt(component, name, $"it claims {length} bytes");
+            byte[] expectedHash = reader.ReadBytes(32);
+            byte[] bytes = ReadUpTo(reader.BaseStream, length);
+            if (expectedHash.Length != 32 || bytes.Length != length)
+                throw Corrupt(component, name, $"it is truncated ({bytes.Length} of {length} bytes)");
+            if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(expectedHash))
+                throw Corrupt(component, name, "its content does not match the digest written with it");
+            return bytes;
         }
         catch (EndOfStreamException e)
         {
             throw Corrupt(component, name, "it ends early", e);
         }
-        if (!found || result is null)
-            throw Corrupt(component, name, "the entry is missing");
-        return result;
+    }
+
+    // Grows with the bytes actually present, so an entry claiming a huge length cannot make the loader allocate it.
+    private static byte[] ReadUpTo(Stream stream, long length)
+    {
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        long remaining = length;
+        while (remaining > 0)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
+            if (read == 0)
+                break;
+            buffer.Write(chunk, 0, read);
+            remaining -= read;
+        }
+        return buffer.ToArray();
     }
 
     public static void SaveJson<T>(ModelSaveContext context, string name, T value)
         => SaveBytes(context, name, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions));
 
     public static T LoadJson<T>(ModelLoadContext context, string name, string component)
+        => Deserialize<T>(LoadBytes(context, name, component), component, name);
+
+    internal static T Deserialize<T>(byte[] bytes, string component, string name)
     {
-        byte[] bytes = LoadBytes(context, name, component);
         try
         {
             return JsonSerializer.Deserialize<T>(bytes, JsonOptions)

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -14,11 +15,11 @@ namespace Microsoft.ML.Recurrent.MLNetBridge;
 /// (both are per thread in LibTorch, so concurrent PredictionEngines and cursors need no lock), saves the
 /// hyper-parameters and weights inside the model .zip and releases native memory on <see cref="Dispose"/>.
 /// Saved layout: the component's version header; entry "Settings" (JSON of <typeparamref name="TSettings"/>);
-/// entry "NetworkCount" (JSON integer); entries "Weights0".. (TorchSharp state dictionaries). Every entry carries
-/// its length and SHA-256 digest (see <see cref="ModelStreams"/>).
+/// entry "NetworkCount" (JSON integer); entries "Weights0".. (TorchSharp state dictionaries); optional entry "Story"
+/// (JSON of <see cref="ModelStory"/>). Every entry carries its length and SHA-256 digest (see <see cref="ModelStreams"/>).
 /// </remarks>
 /// <typeparam name="TSettings">Everything needed to rebuild the networks and interpret their outputs.</typeparam>
-public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase, IDisposable
+public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase, IDisposable, IHasModelStory
     where TSettings : class
 {
     private readonly ComponentFormat _format;
@@ -40,6 +41,9 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
 
     internal TSettings Settings { get; }
 
+    /// <summary>How the model was trained (settings, history, data fingerprint, versions); null for models saved without one.</summary>
+    public ModelStory? Story { get; internal set; }
+
     internal IReadOnlyList<nn.Module> Networks
     {
         get
@@ -58,10 +62,20 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         ModelStreams.SaveJson(ctx, "NetworkCount", _networks.Length);
         for (int i = 0; i < _networks.Length; i++)
             ModelStreams.SaveBytes(ctx, $"Weights{i}", ModuleWeights.ToBytes(_networks[i]));
+        if (Story is not null)
+            ModelStreams.SaveJson(ctx, StoryEntry, Story);
+    }
+
+    internal const string StoryEntry = "Story";
+
+    /// <summary>What <see cref="LoadCore"/> read: deconstructs into settings and networks; <see cref="Story"/> may be null.</summary>
+    private protected sealed record LoadedState(TSettings Settings, nn.Module[] Networks, ModelStory? Story)
+    {
+        public void Deconstruct(out TSettings settings, out nn.Module[] networks) => (settings, networks) = (Settings, Networks);
     }
 
     /// <summary>Reads what <see cref="SaveModel"/> wrote, rebuilding each network with <paramref name="build"/>.</summary>
-    private protected static (TSettings Settings, nn.Module[] Networks) LoadCore(ModelLoadContext ctx, ComponentFormat format, Func<TSettings, nn.Module> build)
+    private protected static LoadedState LoadCore(ModelLoadContext ctx, ComponentFormat format, Func<TSettings, nn.Module> build)
     {
         format.BeginLoad(ctx);
         TorchRuntime.EnsureInitialized();
@@ -76,7 +90,8 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
             networks[i] = build(settings);
             ModuleWeights.Load(networks[i], weights, $"{format.LoaderSignature}/Weights{i}");
         }
-        return (settings, networks);
+        var story = ModelStreams.TryLoadJson<ModelStory>(ctx, StoryEntry, format.LoaderSignature);
+        return new LoadedState(settings, networks, story);
     }
 
     /// <summary>Releases the networks' native memory. The transformer cannot be used afterwards.</summary>

@@ -90,6 +90,22 @@ internal sealed class SequenceDataset
     /// <summary>Number of examples.</summary>
     public int Count => _stepOffsets.Length - 1;
 
+    /// <summary>SHA-256 (hex) over the sequences and targets: equal data read the same way gives an equal fingerprint.</summary>
+    public string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_stepOffsets.AsSpan()));
+        if (_tokens is not null)
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_tokens.AsSpan()));
+        if (_features is not null)
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_features.AsSpan()));
+        if (_floatTargets is not null)
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_floatTargets.AsSpan()));
+        if (_intTargets is not null)
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_intTargets.AsSpan()));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>Token ids or float features.</summary>
     public SequenceInputKind InputKind { get; }
 
