@@ -2,10 +2,24 @@ using Microsoft.ML;
 using Microsoft.ML.Recurrent.ModelHost;
 
 // Usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <column>[,<column>...]
-// Prints one line per row: the columns' values formatted by RowFormatter.
+//          prints one line per row: the columns' values formatted by RowFormatter.
+//        ModelHost save-loop <model.zip> <destination.zip>
+//          saves the model atomically to the destination again and again, printing "saved" after each save,
+//          until killed (the atomic-save test kills it in the middle of a save).
+if (args.Length == 3 && args[0] == "save-loop")
+{
+    var context = new MLContext(seed: 1);
+    var loaded = context.Model.Load(args[1], out var schema);
+    while (true)
+    {
+        Microsoft.ML.Recurrent.ModelOperationsCatalogExtensions.SaveAtomically(context.Model, loaded, schema, args[2]);
+        Console.WriteLine("saved");
+        Console.Out.Flush();
+    }
+}
 if (args.Length != 5 || args[0] != "score")
 {
-    Console.Error.WriteLine("usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <columns>");
+    Console.Error.WriteLine("usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <columns> | save-loop <model.zip> <destination.zip>");
     return 2;
 }
 
