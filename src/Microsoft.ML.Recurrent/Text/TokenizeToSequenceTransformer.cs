@@ -61,6 +61,9 @@ public sealed class TokenizeToSequenceTransformer : RowToRowTransformerBase
     /// <summary>What a token is.</summary>
     public TokenGranularity Granularity => _settings.Granularity;
 
+    /// <summary>The settings this tokenizer was fitted with, for components that save it inside their own model (language models).</summary>
+    internal Settings TokenizerSettings => _settings;
+
     /// <summary>Whether every sequence starts with <c>&lt;s&gt;</c> and ends with <c>&lt;/s&gt;</c>.</summary>
     public bool AddBeginEnd => _settings.AddBeginEnd;
 

@@ -220,7 +220,7 @@ internal sealed class TrainingLoop
         return (train, new BatchIterator(training), BatchPlan.Sequential(held, _options.BatchSize));
     }
 
-    private static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
+    internal static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
     {
         if (previous is not null)
         {
@@ -236,7 +236,7 @@ internal sealed class TrainingLoop
         return snapshot;
     }
 
-    private static void Restore(nn.Module model, Dictionary<string, Tensor> snapshot)
+    internal static void Restore(nn.Module model, Dictionary<string, Tensor> snapshot)
     {
         // The scope only collects wrappers that copy_ may return; the model's own tensors were created outside it.
         using var scope = NewDisposeScope();

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Recurrent.Runtime;
+using Microsoft.ML.Recurrent.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Recurrent.LanguageModeling;
+
+/// <summary>
+/// Trains a <see cref="LanguageModelNetwork"/> on one token stream with truncated back-propagation through time:
+/// the stream is cut into <see cref="TrainingOptions.BatchSize"/> parallel segments, read in consecutive windows of
+/// <see cref="LanguageModelTrainerOptions.SequenceLength"/> steps, and the recurrent state of one window starts the
+/// next (detached, so gradients stop at the boundary).
+/// </summary>
+/// <remarks>
+/// The shared <see cref="TrainingLoop"/> shuffles independent sequences, which would break the state carry, so this
+/// loop is separate but keeps its semantics and parts: <see cref="OptimizerFactory"/>, <see cref="LearningRateScheduler"/>,
+/// gradient clipping, <see cref="TrainingDivergedException"/>, early stopping with best-weight restore (validation
+/// perplexity), progress reports, cancellation before every batch. The time limit is checked after every batch,
+/// because one pass over a large corpus can take longer than the whole budget.
+/// </remarks>
+internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions options, Action<string>? log)
+{
+    public TrainingHistory Train(LanguageModelNetwork model, int[] training, int[]? validation)
+    {
+        TorchRuntime.EnsureInitialized();
+        FlushDenormal.TryEnableForCurrentThread();
+        var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        var scheduler = new LearningRateScheduler(options);
+        var history = new TrainingHistory { MonitoredValue = validation is null ? "training loss" : "perplexity" };
+        Dictionary<string, Tensor>? best = null;
+        double bestValue = double.NaN;
+        int epochsWithoutImprovement = 0, cursor = 0;
+        var clock = Stopwatch.StartNew();
+        RecurrentState? state = null;
+        using var data = TokenStream.Batchify(training, options.BatchSize, "training");
+        int windows = TokenStream.WindowCount(data.shape[1], options.SequenceLength);
+        int perEpoch = options.BatchesPerEpoch > 0 ? options.BatchesPerEpoch : windows;
+        log?.Invoke($"Training on {training.Length} tokens in {options.BatchSize} parallel streams of {data.shape[1]}, windows of {options.SequenceLength} " +
+            $"({windows} per pass, {perEpoch} per epoch), validating on {validation?.Length ?? 0} tokens; {options.Optimizer} at learning rate {Format(options.LearningRate)}.");
+
+        using var optimizer = OptimizerFactory.Create(options, parameters);
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                double learningRate = scheduler.RateForEpoch(epoch);
+                OptimizerFactory.SetLearningRate(optimizer, learningRate);
+                model.train();
+                double lossSum = 0;
+                long tokens = 0;
+                bool outOfTime = false;
+                for (int b = 0; b < perEpoch && !outOfTime; b++)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    if (cursor == 0)
+                    {
+                        // A new pass starts the segments from their beginnings: the old state belongs to their ends.
+                        state?.Dispose();
+                        state = null;
+                    }
+                    var (loss, count) = Step(model, optimizer, parameters, data, cursor, ref state, epoch, b + 1);
+                    lossSum += loss * count;
+                    tokens += count;
+                    cursor = (cursor + 1) % windows;
+                    outOfTime = options.MaxTrainingTime is { } limit && clock.Elapsed > limit;
+                    if ((b + 1) % options.ProgressInterval == 0 && b + 1 < perEpoch)
+                        options.Progress?.Report(new TrainingProgress(epoch, b + 1, perEpoch, lossSum / tokens, clock.Elapsed, null));
+                }
+
+                double trainingLoss = lossSum / tokens;
+                LanguageModelMetrics? metrics = validation is null ? null
+                    : LanguageModelScorer.Score(model, validation, options.EvaluationBatchSize, options.SequenceLength, options.CancellationToken).ToMetrics();
+                var summary = new EpochSummary(epoch, trainingLoss, metrics?.CrossEntropy, metrics?.Perplexity, learningRate, epochClock.Elapsed.TotalSeconds);
+                history.Add(summary);
+                double monitored = metrics?.CrossEntropy ?? trainingLoss;
+                if (double.IsNaN(bestValue) || monitored < bestValue)
+                {
+                    bestValue = monitored;
+                    history.BestEpoch = epoch;
+                    epochsWithoutImprovement = 0;
+                    if (options.RestoreBestWeights && validation is not null)
+                        best = TrainingLoop.Snapshot(model, best);
+                }
+                else
+                {
+                    epochsWithoutImprovement++;
+                }
+                scheduler.ReportEpoch(monitored);
+                log?.Invoke(Describe(summary, metrics, options.Epochs));
+                options.Progress?.Report(new TrainingProgress(epoch, perEpoch, perEpoch, trainingLoss, clock.Elapsed, summary));
+
+                if (epoch == options.Epochs)
+                    break;
+                if (options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= options.EarlyStoppingPatience)
+                {
+                    history.StoppedEarly = true;
+                    log?.Invoke($"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).");
+                    break;
+                }
+                if (outOfTime)
+                {
+                    history.StoppedByTimeLimit = true;
+                    log?.Invoke($"Stopping in epoch {epoch}: the time limit of {options.MaxTrainingTime} was reached ({clock.Elapsed:g} elapsed).");
+                    break;
+                }
+            }
+            if (best is not null)
+            {
+                TrainingLoop.Restore(model, best);
+                history.RestoredBestWeights = true;
+                if (history.BestEpoch != history.Epochs.Count)
+                    log?.Invoke($"Restored the weights of epoch {history.BestEpoch}, the best by {history.MonitoredValue}.");
+            }
+        }
+        finally
+        {
+            state?.Dispose();
+            if (best is not null)
+            {
+                foreach (var tensor in best.Values)
+                    tensor.Dispose();
+            }
+            model.eval();
+        }
+        return history;
+    }
+
+    /// <summary>One optimizer step on window <paramref name="window"/>; returns the mean loss and the number of predicted tokens.</summary>
+    private (double Loss, long Count) Step(LanguageModelNetwork model, optim.Optimizer optimizer, Parameter[] parameters, Tensor data, int window,
+        ref RecurrentState? state, int epoch, int batch)
+    {
+        using var scope = NewDisposeScope();
+        var (input, target) = TokenStream.Window(data, window, options.SequenceLength);
+        optimizer.zero_grad();
+        var (logits, next) = model.Forward(input, state);
+        var loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1));
+        double value = loss.ToDouble();
+        if (!double.IsFinite(value))
+            throw new TrainingDivergedException(epoch, batch, value);
+        loss.backward();
+        if (options.GradientClipNorm > 0)
+            nn.utils.clip_grad_norm_(parameters, options.GradientClipNorm);
+        optimizer.step();
+        state?.Dispose();
+        state = next.Keep();
+        return (value, target.numel());
+    }
+
+    private static string Describe(EpochSummary summary, LanguageModelMetrics? metrics, int epochs)
+    {
+        var text = $"Epoch {summary.Epoch}/{epochs}: training cross-entropy {Format(summary.TrainingLoss)}";
+        if (metrics is not null)
+            text += $", validation cross-entropy {Format(metrics.CrossEntropy)} (perplexity {Format(metrics.Perplexity)}, top-1 {Format(metrics.TopOneAccuracy)})";
+        return text + $", learning rate {Format(summary.LearningRate)} ({summary.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s).";
+    }
+
+    private static string Format(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+}
