@@ -1,3 +1,4 @@
+using Samples.LanguageModel;
 using Samples.Sentiment;
 
 // Samples for Microsoft.ML.Recurrent. With no arguments: the sentiment sample end to end on generated data.
@@ -8,6 +9,7 @@ try
     return verb switch
     {
         "sentiment" => SentimentCommand.Run(rest),
+        "language-model" => LanguageModelCommand.Run(rest),
         "--help" or "-h" or "help" => Usage(0),
         _ => Usage(2),
     };
@@ -20,8 +22,9 @@ catch (Exception e) when (e is ArgumentException or FormatException or FileNotFo
 
 static int Usage(int exitCode)
 {
-    Console.Error.WriteLine("usage: Samples [sentiment] [options]   (no arguments: sentiment on generated data)");
+    Console.Error.WriteLine("usage: Samples <command> [options]   (no arguments: sentiment on generated data)");
     Console.Error.WriteLine("  sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--json]");
     Console.Error.WriteLine("            [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]");
+    Console.Error.WriteLine("  language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--json]");
     return exitCode;
 }

@@ -11,6 +11,11 @@ internal static class ModelStoryBuilder
 {
     public static ModelStory Build(string component, string task, object options, SequenceDataset training, int seed,
         IReadOnlyList<TrainingHistory> histories, IReadOnlyDictionary<string, double>? extraMetrics = null)
+        => Build(component, task, options, training.Count, training.Fingerprint(), seed, histories, extraMetrics);
+
+    /// <summary>For trainers whose data is not a <see cref="SequenceDataset"/>: give the row count and a fingerprint (see <see cref="Fingerprint"/>).</summary>
+    public static ModelStory Build(string component, string task, object options, long trainingRows, string fingerprint, int seed,
+        IReadOnlyList<TrainingHistory> histories, IReadOnlyDictionary<string, double>? extraMetrics = null)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         for (int i = 0; i < histories.Count; i++)
@@ -37,8 +42,8 @@ internal static class ModelStoryBuilder
             History = histories.Select(h => (IReadOnlyList<EpochSummary>)h.Epochs.ToList()).ToList(),
             MonitoredValue = histories.FirstOrDefault()?.MonitoredValue ?? "",
             Metrics = metrics,
-            TrainingRows = training.Count,
-            TrainingDataFingerprint = training.Fingerprint(),
+            TrainingRows = trainingRows,
+            TrainingDataFingerprint = fingerprint,
             Seed = seed,
             LibraryVersion = typeof(ModelStoryBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                 ?? typeof(ModelStoryBuilder).Assembly.GetName().Version?.ToString() ?? "",
@@ -47,6 +52,10 @@ internal static class ModelStoryBuilder
             CreatedUtc = DateTimeOffset.UtcNow,
         };
     }
+
+    /// <summary>SHA-256 (hex) of an array of numbers, for trainers that hold their training data as one array.</summary>
+    public static string Fingerprint<T>(ReadOnlySpan<T> values) where T : unmanaged
+        => Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)));
 
     /// <summary>Public properties with plain values (numbers, text, enums, booleans, time spans); callbacks and tokens are skipped.</summary>
     internal static IReadOnlyDictionary<string, string> Hyperparameters(object options)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
@@ -84,7 +85,11 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
             network.Dispose();
             throw;
         }
-        return new LanguageModelTransformer(_host, settings, network);
+        return new LanguageModelTransformer(_host, settings, network)
+        {
+            Story = ModelStoryBuilder.Build(LanguageModelTransformer.LoaderSignature, "LanguageModeling", _options, stream.Length,
+                ModelStoryBuilder.Fingerprint<int>(stream), seed, LastTrainingHistory is null ? [] : [LastTrainingHistory]),
+        };
     }
 
     /// <summary>Checks the token column and describes the columns the trained model adds.</summary>

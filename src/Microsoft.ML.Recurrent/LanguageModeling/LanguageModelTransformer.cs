@@ -115,8 +115,8 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
 
     private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks) = LoadCore(ctx, Format, s => new LanguageModelNetwork(s));
-        return new LanguageModelTransformer(env, settings, networks[0]);
+        var loaded = LoadCore(ctx, Format, s => new LanguageModelNetwork(s));
+        return new LanguageModelTransformer(env, loaded.Settings, loaded.Networks[0]) { Story = loaded.Story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
