@@ -133,6 +133,19 @@ public sealed class RecurrentForecastingTests
     }
 
     [TestMethod]
+    public void TheEstimatorRejectsMissingColumnsAndBadOptionsByName()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(RisingSine(40));
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.Recurrent(valueColumnName: "Sales").Fit(series));
+        StringAssert.Contains(error.Message, "'Sales'");
+        var options = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.Recurrent(new RecurrentForecastingTrainerOptions { ConfidenceLevel = 1 }));
+        StringAssert.Contains(options.Message, "ConfidenceLevel");
+        var tooShort = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.Recurrent(horizon: 30, lookback: 12).Fit(series));
+        StringAssert.Contains(tooShort.Message, "'Value'");
+    }
+
+    [TestMethod]
     [DoNotParallelize]
     public void SavedModelGivesIdenticalForecastsInAFreshProcess()
     {
