@@ -1,0 +1,92 @@
+using Microsoft.ML.Recurrent.TimeSeries;
+
+namespace Microsoft.ML.Recurrent.Forecasting;
+
+/// <summary>
+/// Accuracy of a forecaster over a rolling-origin backtest, beside the seasonal-naive baseline on the same origins.
+/// Errors are pooled over every origin and horizon step.
+/// </summary>
+/// <param name="Mae">The model's mean absolute error.</param>
+/// <param name="Rmse">The model's root mean squared error.</param>
+/// <param name="Smape">The model's symmetric MAPE, in percent.</param>
+/// <param name="Mase">The model's MAE divided by the in-sample seasonal-naive MAE.</param>
+/// <param name="Coverage">Fraction of actual values inside the model's interval.</param>
+/// <param name="NaiveMae">The seasonal-naive forecast's MAE on the same origins.</param>
+/// <param name="NaiveRmse">The seasonal-naive forecast's RMSE.</param>
+/// <param name="NaiveSmape">The seasonal-naive forecast's symmetric MAPE, in percent.</param>
+/// <param name="NaiveMase">The seasonal-naive forecast's MASE (same scale as <paramref name="Mase"/>).</param>
+/// <param name="Origins">Number of forecast origins.</param>
+/// <param name="Horizon">Steps forecast from each origin.</param>
+/// <param name="SeasonalPeriod">Season length used by the baseline and the MASE scale.</param>
+/// <param name="ConfidenceLevel">The interval's nominal coverage.</param>
+public sealed record ForecastMetrics(double Mae, double Rmse, double Smape, double Mase, double Coverage,
+    double NaiveMae, double NaiveRmse, double NaiveSmape, double NaiveMase, int Origins, int Horizon, int SeasonalPeriod, double ConfidenceLevel);
+
+/// <summary>The outcome of <see cref="ForecastBacktest.Run(RecurrentForecastingTransformer, SeriesFrame, int, int)"/>.</summary>
+/// <param name="Metrics">Pooled accuracy of the model and of the seasonal-naive baseline.</param>
+/// <param name="Origins">0-based index of the first forecast step of each origin.</param>
+/// <param name="Forecasts">The model's forecast from each origin, in original units.</param>
+/// <param name="NaiveForecasts">The seasonal-naive forecast from each origin.</param>
+public sealed record ForecastBacktestResult(ForecastMetrics Metrics, IReadOnlyList<int> Origins, IReadOnlyList<ForecastResult> Forecasts, IReadOnlyList<float[]> NaiveForecasts);
+
+/// <summary>
+/// Rolling-origin evaluation of a fixed (already trained) forecaster on the last steps of a series.
+/// </summary>
+/// <remarks>
+/// With a hold-out of N steps and horizon H, the origins are the steps <c>n − N, n − N + 1, …, n − H</c>: every
+/// forecast lies wholly inside the hold-out, and each origin sees the true values before it (the model is not
+/// retrained). Train the model on the first <c>n − N</c> steps only. The MASE scale is the seasonal-naive MAE on those
+/// first <c>n − N</c> steps, shared by the model and the baseline.
+/// </remarks>
+public static class ForecastBacktest
+{
+    /// <summary>Backtests <paramref name="model"/> over the last <paramref name="holdout"/> steps of <paramref name="series"/>.</summary>
+    /// <param name="model">A forecaster trained on the first <c>Length − holdout</c> steps.</param>
+    /// <param name="series">The whole series, rows in time order, with the model's columns.</param>
+    /// <param name="holdout">Held-out steps at the end; at least the model's horizon.</param>
+    /// <param name="seasonalPeriod">Season length of the baseline and of the MASE scale (1 for non-seasonal data).</param>
+    public static ForecastBacktestResult Run(RecurrentForecastingTransformer model, IDataView series, int holdout, int seasonalPeriod)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Run(model, model.ReadSeries(series), holdout, seasonalPeriod);
+    }
+
+    /// <summary>Backtests <paramref name="model"/> over the last <paramref name="holdout"/> steps of a series in memory.</summary>
+    /// <param name="model">A forecaster trained on the first <c>Length − holdout</c> steps.</param>
+    /// <param name="series">The whole series with the model's columns.</param>
+    /// <param name="holdout">Held-out steps at the end; at least the model's horizon.</param>
+    /// <param name="seasonalPeriod">Season length of the baseline and of the MASE scale.</param>
+    public static ForecastBacktestResult Run(RecurrentForecastingTransformer model, SeriesFrame series, int holdout, int seasonalPeriod)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(series);
+        int n = series.Length, horizon = model.Horizon, lookback = model.Lookback;
+        if (holdout < horizon || holdout >= n)
+            throw new ArgumentOutOfRangeException(nameof(holdout), holdout, $"The hold-out must lie in {horizon}..{n - 1} (horizon {horizon}, series '{series.ValueColumnName}' of {n} steps).");
+        int first = n - holdout;
+        if (first < Math.Max(lookback, seasonalPeriod + 1))
+            throw new ArgumentOutOfRangeException(nameof(holdout), holdout,
+                $"Only {first} steps of '{series.ValueColumnName}' precede the hold-out; the model reads {lookback} and the seasonal baseline needs more than {seasonalPeriod}.");
+
+        var values = series.Values.ToArray();
+        var origins = Enumerable.Range(first, n - horizon - first + 1).ToArray();
+        var windows = origins.Select(o => SeriesWindowing.CreateInput(series, o, lookback, horizon)).ToArray();
+        var forecasts = model.Forecast(windows);
+        var naive = origins.Select(o => ForecastAccuracy.SeasonalNaiveForecast(values.AsSpan(0, o), horizon, seasonalPeriod)).ToArray();
+
+        var actual = origins.SelectMany(o => values.Skip(o).Take(horizon)).ToArray();
+        var point = forecasts.SelectMany(f => f.Forecast).ToArray();
+        var lower = forecasts.SelectMany(f => f.LowerBound).ToArray();
+        var upper = forecasts.SelectMany(f => f.UpperBound).ToArray();
+        var baseline = naive.SelectMany(f => f).ToArray();
+        double scale = ForecastAccuracy.SeasonalNaiveScale(values.AsSpan(0, first), seasonalPeriod);
+        double mae = ForecastAccuracy.MeanAbsoluteError(actual, point);
+        double naiveMae = ForecastAccuracy.MeanAbsoluteError(actual, baseline);
+        var metrics = new ForecastMetrics(
+            mae, ForecastAccuracy.RootMeanSquaredError(actual, point), ForecastAccuracy.SymmetricMeanAbsolutePercentageError(actual, point), mae / scale,
+            ForecastAccuracy.Coverage(actual, lower, upper),
+            naiveMae, ForecastAccuracy.RootMeanSquaredError(actual, baseline), ForecastAccuracy.SymmetricMeanAbsolutePercentageError(actual, baseline), naiveMae / scale,
+            origins.Length, horizon, seasonalPeriod, model.ModelSettings.ConfidenceLevel);
+        return new ForecastBacktestResult(metrics, origins, forecasts, naive);
+    }
+}

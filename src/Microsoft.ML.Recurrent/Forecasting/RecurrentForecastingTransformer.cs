@@ -1,0 +1,147 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Forecasting;
+using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.TimeSeries;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(RecurrentForecastingTransformer), null, typeof(SignatureLoadModel), "Recurrent Forecasting Model", RecurrentForecastingTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(RecurrentForecastingTransformer), null, typeof(SignatureLoadRowMapper), "Recurrent Forecasting Model", RecurrentForecastingTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.Recurrent.Forecasting;
+
+/// <summary>
+/// A trained recurrent forecaster (one network or a seed ensemble), produced by <see cref="RecurrentForecastingTrainer"/>.
+/// </summary>
+/// <remarks>
+/// As an ML.NET transformer each row is one forecast: it reads the Window column (a vector of
+/// <see cref="ForecastModelSettings.WindowLength"/> Single values in original units, laid out as described by
+/// <see cref="SeriesWindowing"/>; <see cref="CreateWindowData"/> builds it from a series) and adds Forecast,
+/// LowerBound and UpperBound, vectors of <see cref="Horizon"/> Single values in original units. This keeps saving,
+/// loading and <c>PredictionEngine</c> standard even though the model needs many time steps per forecast. For
+/// forecasting forward from a live series, <see cref="CreateForecastingEngine(IDataView)"/> keeps the last
+/// <see cref="Lookback"/> observations.
+/// </remarks>
+public sealed partial class RecurrentForecastingTransformer : TorchTransformerBase<ForecastModelSettings>
+{
+    internal const string LoaderSignature = "RecurrentForecastModel";
+    internal static readonly ComponentFormat Format = new("RNNFCSTM", LoaderSignature, FormatVersion: 1);
+
+    /// <summary>Name of the column of targets (<see cref="Horizon"/> actual values) added by <see cref="CreateWindowData"/>.</summary>
+    public const string ActualColumnName = "Actual";
+
+    /// <summary>Name of the column of window origins (0-based index of the first forecast step) added by <see cref="CreateWindowData"/>.</summary>
+    public const string OriginColumnName = "Origin";
+
+    private const int InferenceBatchSize = 256;
+
+    internal RecurrentForecastingTransformer(IHostEnvironment environment, ForecastModelSettings settings, IReadOnlyList<nn.Module> networks)
+        : base(environment.Register(nameof(RecurrentForecastingTransformer)), Format, settings, networks)
+    {
+    }
+
+    /// <summary>The window layout, scalings, interval and network shape.</summary>
+    public ForecastModelSettings ModelSettings => Settings;
+
+    /// <summary>Steps read before each forecast.</summary>
+    public int Lookback => Settings.Lookback;
+
+    /// <summary>Steps forecast at once.</summary>
+    public int Horizon => Settings.Horizon;
+
+    /// <summary>Number of networks whose outputs are averaged.</summary>
+    public int EnsembleSize => Networks.Count;
+
+    private static RecurrentForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        var (settings, networks) = LoadCore(ctx, Format, s => s.BuildNetwork());
+        return new RecurrentForecastingTransformer(env, settings, networks);
+    }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
+
+    /// <inheritdoc />
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <summary>Forecasts from one window (<see cref="ForecastModelSettings.WindowLength"/> values in original units).</summary>
+    /// <param name="window">The lookback window, laid out as by <see cref="SeriesWindowing"/>.</param>
+    public ForecastResult Forecast(ReadOnlySpan<float> window) => Forecast([window.ToArray()])[0];
+
+    /// <summary>Forecasts from many windows at once (batched through the network).</summary>
+    /// <param name="windows">Lookback windows in original units.</param>
+    public IReadOnlyList<ForecastResult> Forecast(IReadOnlyList<float[]> windows)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        var settings = Settings;
+        var results = new ForecastResult[windows.Count];
+        int width = settings.StepWidth, outputs = settings.Horizon * settings.OutputsPerStep;
+        for (int start = 0; start < windows.Count; start += InferenceBatchSize)
+        {
+            int count = Math.Min(InferenceBatchSize, windows.Count - start);
+            var scaled = new float[count * settings.WindowLength];
+            var levels = new float[count];
+            for (int i = 0; i < count; i++)
+                levels[i] = settings.ScaleWindow(windows[start + i], scaled.AsSpan(i * settings.WindowLength, settings.WindowLength));
+            var averaged = Run(scaled, count, width);
+            for (int i = 0; i < count; i++)
+                results[start + i] = settings.Decode(averaged.AsSpan(i * outputs, outputs), levels[i]);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="series"/> (rows in time order, with the model's value, feature and known-future columns)
+    /// into every complete window: columns Window (the model's input), <see cref="ActualColumnName"/> (the
+    /// <see cref="Horizon"/> values that followed) and <see cref="OriginColumnName"/> (Int32). Use it to score with
+    /// <c>Transform</c> or a <c>PredictionEngine</c>.
+    /// </summary>
+    /// <param name="series">The series.</param>
+    /// <param name="stride">Steps between consecutive origins; at least 1.</param>
+    public IDataView CreateWindowData(IDataView series, int stride = 1)
+    {
+        var frame = ReadSeries(series);
+        var windows = SeriesWindowing.Create(frame, Lookback, Horizon, stride);
+        var builder = new ArrayDataViewBuilder(Host);
+        builder.AddColumn(Settings.WindowColumnName, NumberDataViewType.Single, windows.Select(w => w.Inputs).ToArray());
+        builder.AddColumn(ActualColumnName, NumberDataViewType.Single, windows.Select(w => w.Targets).ToArray());
+        builder.AddColumn(OriginColumnName, NumberDataViewType.Int32, windows.Select(w => w.Origin).ToArray());
+        return builder.GetDataView();
+    }
+
+    /// <summary>Reads a series with this model's value, feature and known-future columns.</summary>
+    /// <param name="series">Rows in time order.</param>
+    public SeriesFrame ReadSeries(IDataView series) => SeriesFrame.Read(series, Settings.ValueColumnName, Settings.FeatureColumnNames, Settings.KnownFutureColumnNames);
+
+    /// <summary>An engine that forecasts forward from the end of <paramref name="history"/> and takes new observations.</summary>
+    /// <param name="history">The series so far, rows in time order; at least <see cref="Lookback"/> rows.</param>
+    public RecurrentForecastingEngine CreateForecastingEngine(IDataView history) => new(this, ReadSeries(history));
+
+    /// <summary>An engine that forecasts forward from the end of <paramref name="history"/>.</summary>
+    /// <param name="history">The series so far, with this model's columns; at least <see cref="Lookback"/> steps.</param>
+    public RecurrentForecastingEngine CreateForecastingEngine(SeriesFrame history) => new(this, history);
+
+    /// <summary>An engine over a plain series of values (for models without feature or known-future columns).</summary>
+    /// <param name="history">The values so far; at least <see cref="Lookback"/>.</param>
+    public RecurrentForecastingEngine CreateForecastingEngine(IReadOnlyList<float> history)
+        => new(this, SeriesFrame.FromArrays(Settings.ValueColumnName, history));
+
+    /// <summary>Runs every network on <paramref name="count"/> scaled windows and averages their outputs.</summary>
+    private float[] Run(float[] scaled, int count, int width)
+    {
+        var networks = Networks;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = tensor(scaled, [count, Lookback, width]);
+        var lengths = full([count], Lookback, ScalarType.Int64);
+        Tensor? sum = null;
+        foreach (var network in networks)
+        {
+            var output = ((nn.Module<Tensor, Tensor, Tensor>)network).call(input, lengths);
+            sum = sum is null ? output : sum + output;
+        }
+        return (sum! / networks.Count).contiguous().data<float>().ToArray();
+    }
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Forecasting;
+using Microsoft.ML.Recurrent.ModelHost;
+using Microsoft.ML.Recurrent.Tests.Support;
+using Microsoft.ML.Recurrent.TimeSeries;
+
+namespace Microsoft.ML.Recurrent.Tests.Forecasting;
+
+[TestClass]
+public sealed class RecurrentForecastingTests
+{
+    private sealed class Step
+    {
+        public float Value { get; set; }
+        public float Phase { get; set; }
+    }
+
+    private sealed class WindowRow
+    {
+        [VectorType(24)]
+        public float[] Window { get; set; } = [];
+    }
+
+    private sealed class Predicted
+    {
+        [VectorType(6)]
+        public float[] Forecast { get; set; } = [];
+        [VectorType(6)]
+        public float[] LowerBound { get; set; } = [];
+        [VectorType(6)]
+        public float[] UpperBound { get; set; } = [];
+    }
+
+    /// <summary>A rising sine with a little noise: the seasonal-naive forecast lags the trend by one season.</summary>
+    private static List<Step> RisingSine(int length, int seed = 1)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(t => new Step
+        {
+            Value = (float)(10 + 0.08 * t + 2 * Math.Sin(2 * Math.PI * t / 12) + 0.1 * (random.NextDouble() - 0.5)),
+            Phase = t % 12,
+        }).ToList();
+    }
+
+    private static RecurrentForecastingTrainerOptions Small(int epochs = 60) => new()
+    {
+        Lookback = 24,
+        Horizon = 6,
+        HiddenSize = 16,
+        Epochs = epochs,
+        LearningRate = 0.01,
+        EarlyStoppingPatience = 15,
+        Seed = 3,
+    };
+
+    [TestMethod]
+    public void ARisingSineIsForecastBetterThanSeasonalNaive()
+    {
+        var ml = new MLContext(seed: 1);
+        var steps = RisingSine(160);
+        var all = ml.Data.LoadFromEnumerable(steps);
+        var trainer = ml.Forecasting.Recurrent(Small());
+        var model = trainer.Fit(ml.Data.TakeRows(all, 160 - 24));
+        var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 24, seasonalPeriod: 12);
+        Assert.AreEqual(19, metrics.Origins);
+        Assert.IsTrue(metrics.Mase < 0.6 * metrics.NaiveMase, $"MASE {metrics.Mase:F3} vs seasonal naive {metrics.NaiveMase:F3}");
+        Assert.IsTrue(metrics.Coverage > 0.5, $"coverage {metrics.Coverage:F3}");
+    }
+
+    [TestMethod]
+    public void TransformPredictionEngineAndForecastingEngineAgree()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(RisingSine(80));
+        using var model = ml.Forecasting.Recurrent(Small(epochs: 2)).Fit(series);
+        var windows = model.CreateWindowData(series);
+        var scored = model.Transform(windows);
+        var forecasts = scored.GetColumn<float[]>("Forecast").ToArray();
+        var lower = scored.GetColumn<float[]>("LowerBound").ToArray();
+        var upper = scored.GetColumn<float[]>("UpperBound").ToArray();
+        var inputs = windows.GetColumn<float[]>("Window").ToArray();
+        Assert.AreEqual(80 - 24 - 6 + 1, forecasts.Length);
+        for (int i = 0; i < forecasts.Length; i++)
+        {
+            Assert.AreEqual(6, forecasts[i].Length);
+            for (int h = 0; h < 6; h++)
+                Assert.IsTrue(lower[i][h] <= forecasts[i][h] && forecasts[i][h] <= upper[i][h], $"window {i} step {h}: interval does not contain the forecast");
+        }
+
+        var engine = ml.Model.CreatePredictionEngine<WindowRow, Predicted>(model);
+        var fromEngine = engine.Predict(new WindowRow { Window = inputs[^1] });
+        CollectionAssert.AreEqual(forecasts[^1], fromEngine.Forecast);
+        CollectionAssert.AreEqual(upper[^1], fromEngine.UpperBound);
+
+        // The forecasting engine over the series minus its last 6 steps forecasts from the last window's origin.
+        var values = RisingSine(80).Select(s => s.Value).ToArray();
+        var forecaster = model.CreateForecastingEngine(values.Take(80 - 7).ToArray());
+        forecaster.Update(values[80 - 7]);
+        Assert.AreEqual(74, forecaster.ObservationCount);
+        CollectionAssert.AreEqual(forecasts[^1], forecaster.Predict().Forecast);
+    }
+
+    [TestMethod]
+    public void KnownFutureColumnsAndGaussianIntervalsTrainAndPredict()
+    {
+        var ml = new MLContext(seed: 1);
+        var steps = RisingSine(80);
+        var series = ml.Data.LoadFromEnumerable(steps);
+        var options = Small(epochs: 2);
+        options.KnownFutureColumnNames = ["Phase"];
+        options.IntervalKind = ForecastIntervalKind.Gaussian;
+        options.Scaling = SeriesScaling.Log;
+        using var model = ml.Forecasting.Recurrent(options).Fit(series);
+        Assert.AreEqual(24 * 3, model.ModelSettings.WindowLength);
+        var engine = model.CreateForecastingEngine(series);
+        var future = Enumerable.Range(80, 6).Select(t => (float)(t % 12)).ToArray();
+        var forecast = engine.Predict(future);
+        Assert.AreEqual(6, forecast.Forecast.Length);
+        Assert.IsTrue(forecast.Forecast.Zip(forecast.LowerBound, forecast.UpperBound).All(x => x.Second < x.First && x.First < x.Third));
+        Assert.ThrowsExactly<ArgumentException>(() => engine.Predict());
+    }
+
+    [TestMethod]
+    public void ATransformerWithoutAWindowColumnSaysHowToBuildIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(RisingSine(40));
+        using var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(series);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(series));
+        StringAssert.Contains(error.Message, "'Window'");
+        StringAssert.Contains(error.Message, "CreateWindowData");
+    }
+
+    [TestMethod]
+    public void TheEstimatorRejectsMissingColumnsAndBadOptionsByName()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(RisingSine(40));
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.Recurrent(valueColumnName: "Sales").Fit(series));
+        StringAssert.Contains(error.Message, "'Sales'");
+        var options = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Forecasting.Recurrent(new RecurrentForecastingTrainerOptions { ConfidenceLevel = 1 }));
+        StringAssert.Contains(options.Message, "ConfidenceLevel");
+        var tooShort = Assert.ThrowsExactly<ArgumentException>(() => ml.Forecasting.Recurrent(horizon: 30, lookback: 12).Fit(series));
+        StringAssert.Contains(tooShort.Message, "'Value'");
+    }
+
+    [TestMethod]
+    [DoNotParallelize]
+    public void SavedModelGivesIdenticalForecastsInAFreshProcess()
+    {
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(RisingSine(60));
+        var options = Small(epochs: 2);
+        options.EnsembleSize = 2;
+        options.Scaling = SeriesScaling.Log;
+        using var model = ml.Forecasting.Recurrent(options).Fit(series);
+        var windows = model.CreateWindowData(series, stride: 5);
+        ml.Model.Save(model, windows.Schema, folder.File("forecast.zip"));
+        using (var stream = File.Create(folder.File("input.idv")))
+            ml.Data.SaveAsBinary(windows, stream);
+
+        string[] columns = ["Forecast", "LowerBound", "UpperBound"];
+        var expected = RowFormatter.FormatTransform(model, windows, columns);
+        Assert.AreEqual(7, expected.Count); // origins 24, 29, ..., 54
+        CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("forecast.zip"), folder.File("input.idv"), "transform", columns));
+        CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("forecast.zip"), folder.File("input.idv"), "rowmapper", columns));
+    }
+
+    [TestMethod]
+    [TestCategory(SharedData.Category)]
+    public void AirlinePassengersBeatSeasonalNaiveInAShortRun()
+    {
+        string path = SharedData.Require("timeseries/airline-passengers.csv");
+        var passengers = File.ReadLines(path).Skip(1).Where(l => l.Length > 0)
+            .Select(l => float.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.AreEqual(144, passengers.Length);
+        var ml = new MLContext(seed: 1);
+        var steps = passengers.Select((v, t) => new Step { Value = v, Phase = t % 12 }).ToList();
+        var all = ml.Data.LoadFromEnumerable(steps);
+        var options = new RecurrentForecastingTrainerOptions
+        {
+            Lookback = 24, Horizon = 12, HiddenSize = 16, Scaling = SeriesScaling.Log, Epochs = 80, LearningRate = 0.01,
+            EarlyStoppingPatience = 20, Seed = 1,
+        };
+        using var model = ml.Forecasting.Recurrent(options).Fit(ml.Data.TakeRows(all, 120));
+        var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 24, seasonalPeriod: 12);
+        Assert.AreEqual(13, metrics.Origins);
+        Assert.IsTrue(metrics.Mase < metrics.NaiveMase, $"MASE {metrics.Mase:F3} vs seasonal naive {metrics.NaiveMase:F3}");
+        Assert.IsTrue(metrics.Smape < 15, $"sMAPE {metrics.Smape:F2}%");
+    }
+}
