@@ -1,3 +1,4 @@
+using Samples.Forecast;
 using Samples.LanguageModel;
 using Samples.Sentiment;
 
@@ -10,6 +11,7 @@ try
     {
         "sentiment" => SentimentCommand.Run(rest),
         "language-model" => LanguageModelCommand.Run(rest),
+        "forecast" => ForecastCommand.Run(rest),
         "--help" or "-h" or "help" => Usage(0),
         _ => Usage(2),
     };
@@ -26,5 +28,6 @@ static int Usage(int exitCode)
     Console.Error.WriteLine("  sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--json]");
     Console.Error.WriteLine("            [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]");
     Console.Error.WriteLine("  language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--json]");
+    Console.Error.WriteLine("  forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N] [--model PATH] [--plot PATH.png] [--json]");
     return exitCode;
 }

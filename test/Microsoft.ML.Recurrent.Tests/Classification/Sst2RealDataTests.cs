@@ -25,8 +25,9 @@ public sealed class Sst2RealDataTests
         string train = SharedData.Require("sst2/train.tsv");
         string dev = SharedData.Require("sst2/dev.tsv");
         var ml = new MLContext(seed: 1);
-        // The longest 8,000 training rows are whole sentences or long phrases, which carry the signal fastest.
-        var trainRows = Read(train, int.MaxValue).OrderByDescending(s => s.Text.Length).Take(8000).ToList();
+        // A seeded fifth of the training rows: mostly short phrases, which teach word polarity quickly.
+        var random = new Random(1);
+        var trainRows = Read(train, int.MaxValue).Where(_ => random.Next(5) == 0).ToList();
         var options = new RecurrentSequenceTrainerOptions
         {
             FeatureColumnName = "Tokens",
