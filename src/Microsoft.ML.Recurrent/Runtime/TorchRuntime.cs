@@ -39,8 +39,10 @@ public static class TorchRuntime
                     "TorchSharp-cpu (through Microsoft.ML.Recurrent) and that 'ldd' on libLibTorchSharp.so in the application " +
                     $"folder finds every dependency. Cause: {e.GetBaseException().Message}", e);
             }
-            torch.set_num_threads(Environment.ProcessorCount);
+            // Threads inherit the floating-point mode of the thread that creates them, so turn it on before
+            // LibTorch's OpenMP workers exist.
             FlushDenormal.TryEnableForCurrentThread();
+            torch.set_num_threads(Environment.ProcessorCount);
             _initialized = true;
         }
     }

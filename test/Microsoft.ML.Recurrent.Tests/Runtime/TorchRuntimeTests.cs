@@ -26,6 +26,34 @@ public sealed class TorchRuntimeTests
     }
 
     [TestMethod]
+    public void FlushDenormalTurnsSubnormalResultsIntoZero()
+    {
+        TorchRuntime.EnsureInitialized();
+        float subnormal = 1e-39f;
+        Assert.IsTrue(float.IsSubnormal(subnormal));
+        RunOnNewThread(() =>
+        {
+            using var scope = NewDisposeScope();
+            Assert.IsTrue(FlushDenormal.TryEnableForCurrentThread(), "this processor supports flush-denormal");
+            Assert.AreEqual(0f, tensor(new[] { subnormal }).mul(1f).item<float>());
+        });
+    }
+
+    private static void RunOnNewThread(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { action(); }
+            catch (Exception e) { failure = e; }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+            throw failure;
+    }
+
+    [TestMethod]
     public void IntraOpThreadsEqualTheCoreCount()
     {
         Assert.AreEqual(Environment.ProcessorCount, TorchRuntime.IntraOpThreads);
