@@ -40,6 +40,9 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
     /// <summary>Logits per sequence.</summary>
     public int OutputSize { get; }
 
+    /// <summary>The linear head on the final state, read by the ONNX exporter.</summary>
+    internal Linear Head => head;
+
     /// <summary>Computes [batch, outputSize] logits for a right-padded batch; see <see cref="RecurrentEncoder.forward"/> for the inputs.</summary>
     public override Tensor forward(Tensor input, Tensor lengths)
     {

@@ -1,0 +1,44 @@
+using Microsoft.ML;
+using Microsoft.ML.Recurrent.Onnx;
+using Samples.Common;
+
+namespace Samples.Onnx;
+
+/// <summary>
+/// <c>export-onnx --model PATH.zip --out PATH.onnx [--length T] [--no-deployment]</c>: writes the recurrent model of a
+/// saved pipeline as ONNX and, unless told not to, the ONNX deployment pipeline next to it
+/// (<c>PATH.onnx.zip</c>: the same pipeline with the network scored by ONNX Runtime, loadable without TorchSharp).
+/// </summary>
+public static class ExportOnnxCommand
+{
+    public static int Run(string[] args)
+    {
+        var options = new CommandLine(args, flags: ["no-deployment"]);
+        string model = options.String("model") ?? throw new ArgumentException("export-onnx needs --model PATH.zip (a saved ML.NET pipeline).");
+        string output = options.String("out") ?? throw new ArgumentException("export-onnx needs --out PATH.onnx.");
+        int length = options.Int("length", 256);
+        bool deployment = !options.Flag("no-deployment");
+        options.RejectUnknown();
+        if (!File.Exists(model))
+            throw new FileNotFoundException($"Model file not found: {model}", model);
+        if (length < 1)
+            throw new ArgumentException($"--length must be at least 1; got {length}.");
+
+        var mlContext = new MLContext(seed: 1);
+        var pipeline = mlContext.Model.Load(model, out var inputSchema);
+        if (deployment)
+        {
+            // The deployment pipeline needs fixed-length inputs, so its ONNX file has a fixed time dimension.
+            string zip = output + ".zip";
+            RecurrentOnnxDeployment.Save(mlContext, pipeline, inputSchema, output, zip, length);
+            Console.WriteLine($"wrote {output} (time steps fixed at {length}) and the ONNX deployment pipeline {zip}");
+        }
+        else
+        {
+            RecurrentOnnxExporter.Export(RecurrentOnnxExporter.FindRecurrentModel(pipeline), output);
+            Console.WriteLine($"wrote {output} (symbolic batch and time dimensions)");
+        }
+        (pipeline as IDisposable)?.Dispose();
+        return 0;
+    }
+}

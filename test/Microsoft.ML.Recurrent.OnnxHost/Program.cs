@@ -1,0 +1,31 @@
+using Microsoft.ML;
+using Microsoft.ML.Recurrent.ModelHost;
+
+// Usage: OnnxHost score <model.zip> <input.idv> <column>[,<column>...]
+// Prints one line per row (RowFormatter), then "torchsharp-assembly=<bool>" (managed assembly loaded, possibly as
+// metadata only), "libtorch-mapped=<bool>" (any native LibTorch or TorchSharp library mapped) and "onnxruntime-mapped=<bool>".
+if (args.Length != 4 || args[0] != "score")
+{
+    Console.Error.WriteLine("usage: OnnxHost score <model.zip> <input.idv> <columns>");
+    return 2;
+}
+
+var mlContext = new MLContext(seed: 1);
+var model = mlContext.Model.Load(args[1], out _);
+var input = mlContext.Data.LoadFromBinary(args[2]);
+foreach (string line in RowFormatter.FormatTransform(model, input, args[3].Split(',')))
+    Console.WriteLine(line);
+
+// Also the PredictionEngine path's row mapper, so that both ways of scoring are covered before the check.
+RowFormatter.FormatRowMapper(model, input, args[3].Split(','));
+
+bool managed = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name?.StartsWith("TorchSharp", StringComparison.Ordinal) == true);
+// Every shared object the process has mapped; LibTorch's are libtorch*.so, libc10.so and TorchSharp's bridge libLibTorchSharp.so.
+string maps = OperatingSystem.IsLinux() ? File.ReadAllText("/proc/self/maps") : "";
+bool native = maps.Split('\n').Any(l => l.Contains("libtorch", StringComparison.Ordinal) || l.Contains("libc10", StringComparison.Ordinal)
+                                        || l.Contains("LibTorchSharp", StringComparison.Ordinal));
+bool onnxRuntime = maps.Contains("libonnxruntime", StringComparison.Ordinal);
+Console.WriteLine($"torchsharp-assembly={managed}");
+Console.WriteLine($"libtorch-mapped={native}");
+Console.WriteLine($"onnxruntime-mapped={onnxRuntime}");
+return 0;
