@@ -42,6 +42,24 @@ public sealed class SequenceTaggingTrainerTests
         Assert.IsTrue(predicted[0].All(model.Tags.Contains));
     }
 
+    private sealed class Prediction
+    {
+        [VectorType] public string[] PredictedTags { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void PredictionEngineAgreesWithTransform()
+    {
+        // Its own model: disposing a PredictionEngine disposes the transformer it was made from.
+        var ml = new MLContext(seed: 1);
+        var rows = TaggingTestData.Generate(30, seed: 7);
+        var model = ml.SequenceTagging().Trainers.BiLstm(TaggingTestData.SmallOptions(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(rows));
+        var expected = model.Transform(ml.Data.LoadFromEnumerable(rows)).GetColumn<string[]>("PredictedTags").ToArray();
+        using var engine = ml.Model.CreatePredictionEngine<TaggingTestData.Row, Prediction>(model);
+        for (int i = 0; i < rows.Count; i++)
+            CollectionAssert.AreEqual(expected[i], engine.Predict(rows[i]).PredictedTags, $"row {i}");
+    }
+
     [TestMethod]
     public void AnUnknownTagInEvaluationDataIsNamed()
     {
