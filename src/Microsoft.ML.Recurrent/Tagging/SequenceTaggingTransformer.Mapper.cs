@@ -1,0 +1,62 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.MLNetBridge;
+
+namespace Microsoft.ML.Recurrent.Tagging;
+
+public sealed partial class SequenceTaggingTransformer
+{
+    /// <summary>Computes the predicted-tags column one row at a time.</summary>
+    private sealed class Mapper : MapperBase
+    {
+        private readonly SequenceTaggingTransformer _model;
+        private readonly DataViewSchema.Column _tokens;
+
+        public Mapper(SequenceTaggingTransformer model, DataViewSchema inputSchema)
+            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+        {
+            _model = model;
+            _tokens = SchemaChecks.RequireColumn(inputSchema, "Sequence tagging model", "token", model.Settings.TokenColumnName,
+                TextVectorReader.IsValid, TextVectorReader.Expected);
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => [OutputColumn(_model.Settings)];
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            bool active = activeOutput(0);
+            return column => active && column == _tokens.Index;
+        }
+
+        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            var read = TextVectorReader.Create(input, _tokens);
+            long position = -1;
+            string[] tags = [];
+            return (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) =>
+            {
+                // Each getter belongs to one cursor (one thread); the prediction is cached per row.
+                if (position != input.Position || position < 0)
+                {
+                    tags = _model.Predict(read());
+                    position = input.Position;
+                }
+                var editor = VBufferEditor.Create(ref value, tags.Length);
+                for (int i = 0; i < tags.Length; i++)
+                    editor.Values[i] = tags[i].AsMemory();
+                value = editor.Commit();
+            });
+        }
+    }
+
+    internal static DataViewSchema.DetachedColumn OutputColumn(TaggerModelSettings settings)
+    {
+        var tags = settings.Tags;
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add(TagSetAnnotation, new VectorDataViewType(TextDataViewType.Instance, tags.Length),
+            (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(tags.Length, tags.Select(t => t.AsMemory()).ToArray()));
+        return new DataViewSchema.DetachedColumn(settings.PredictedTagsColumnName, new VectorDataViewType(TextDataViewType.Instance), annotations.ToAnnotations());
+    }
+}
