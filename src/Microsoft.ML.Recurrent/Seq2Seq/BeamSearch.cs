@@ -20,9 +20,9 @@ internal sealed record BeamResult(int[] Tokens, double LogProbability, double Sc
 
 /// <summary>Beam search with GNMT length normalization (Wu et al. 2016); beam width 1 is greedy decoding.</summary>
 /// <remarks>
-/// Each step extends every live hypothesis by every id except padding (0) and the begin id, keeps the
-/// <c>beamWidth</c> best continuations that do not end, and moves those ending with the end id to the finished list,
-/// scored by log-probability / ((5 + length) / 6)^α with the end id counted in the length. Search stops when
+/// Each step extends every live hypothesis by every id except padding (0) and the begin id and walks the
+/// continuations best first until <c>beamWidth</c> of them that do not end are kept; those ending with the end id
+/// met on the way move to the finished list, scored by log-probability / ((5 + length) / 6)^α with the end id counted in the length. Search stops when
 /// <c>beamWidth</c> hypotheses have finished or after <c>maxLength</c> ids, when the unfinished ones join the
 /// finished list. With width 1 each step takes the single most probable id, which is exactly greedy decoding.
 /// Ties go to the earlier hypothesis and the smaller id, so results are deterministic.
@@ -47,14 +47,15 @@ internal static class BeamSearch
             lastTokens = [];
             foreach (var (parent, token, total) in candidates)
             {
+                // Only candidates ranked above the last surviving continuation count: an end id ranked lower would
+                // stop greedy decoding on a runner-up.
+                if (nextLive.Count == beamWidth)
+                    break;
                 if (token == endId)
                 {
-                    if (finished.Count < beamWidth)
-                        finished.Add(Result(live[parent].Tokens, total, lengthPenalty, step, finished: true));
+                    finished.Add(Result(live[parent].Tokens, total, lengthPenalty, step, finished: true));
                     continue;
                 }
-                if (nextLive.Count == beamWidth)
-                    continue;
                 nextLive.Add(([.. live[parent].Tokens, token], total));
                 parents.Add(parent);
                 lastTokens.Add(token);

@@ -29,6 +29,9 @@ internal sealed class TargetSequences
     /// <summary>Largest target id.</summary>
     public int MaxTokenId { get; }
 
+    /// <summary>Largest target id other than <paramref name="beginId"/> and <paramref name="endId"/> (0 when there is none).</summary>
+    public int MaxTokenIdExcept(int beginId, int endId) => _tokens.Where(id => id != beginId && id != endId).DefaultIfEmpty(0).Max();
+
     public ReadOnlySpan<int> Get(int index) => _tokens.AsSpan(_offsets[index], _offsets[index + 1] - _offsets[index]);
 
     /// <summary>int64 [batch, longest] ids of the examples <paramref name="indices"/>, right-padded with 0.</summary>
@@ -74,19 +77,26 @@ internal static class Seq2SeqDataReader
         while (cursor.MoveNext())
         {
             row++;
-            int count = SequenceDataReader.TrimPadding(buffer, sourceReader.ReadIntegers(ref buffer));
+            // Read first: reading may replace the buffer with a larger one.
+            int count = sourceReader.ReadIntegers(ref buffer);
+            count = SequenceDataReader.TrimPadding(buffer, count);
             if (count == 0)
                 throw Bad(sourceColumn, row, "the source sequence is empty; filter such rows out");
             if (maxSourceLength > 0)
                 count = Math.Min(count, maxSourceLength);
             builder.AddTokens(CollectionsMarshal.AsSpan(ToIds(buffer, count, sourceColumn, row, ids)));
 
-            count = SequenceDataReader.TrimPadding(buffer, targetReader.ReadIntegers(ref buffer));
+            count = targetReader.ReadIntegers(ref buffer);
+            count = SequenceDataReader.TrimPadding(buffer, count);
             if (count == 0)
                 throw Bad(targetColumn, row, "the target sequence is empty; every training row needs a target");
             ToIds(buffer, count, targetColumn, row, ids);
             if (addBeginEnd)
             {
+                // The added ids sit just above the target vocabulary, so a larger id would be taken for one of them.
+                int outside = ids.FindIndex(id => id >= beginId);
+                if (outside >= 0)
+                    throw Bad(targetColumn, row, $"token id {ids[outside]} at position {outside} is not below the target vocabulary size {beginId}");
                 ids.Insert(0, beginId);
                 ids.Add(endId);
             }

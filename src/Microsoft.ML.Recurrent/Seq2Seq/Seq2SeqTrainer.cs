@@ -52,15 +52,16 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         int declaredTarget = _options.TargetVocabularySize > 0 ? _options.TargetVocabularySize : vocabulary?.Length ?? 0;
         // With AddBeginEnd the trainer's own begin and end ids sit just above the target vocabulary; they are only
         // known once the data has been read when the vocabulary size is inferred, hence the second read below.
-        var (beginId, endId) = _options.AddBeginEnd ? (declaredTarget, declaredTarget + 1) : (TokenizeToSequenceTransformer.BeginId, TokenizeToSequenceTransformer.EndId);
+        var (beginId, endId) = !_options.AddBeginEnd ? (TokenizeToSequenceTransformer.BeginId, TokenizeToSequenceTransformer.EndId)
+            : declaredTarget > 0 ? (declaredTarget, declaredTarget + 1) : (int.MaxValue - 1, int.MaxValue);
         var (sources, targets) = Read(trainData, beginId, endId);
         if (_options.AddBeginEnd && declaredTarget == 0)
         {
-            int inferred = Math.Max(targets.MaxTokenId + 1, 2);
+            int inferred = Math.Max(targets.MaxTokenIdExcept(beginId, endId) + 1, 2);
             (beginId, endId) = (inferred, inferred + 1);
             (sources, targets) = Read(trainData, beginId, endId);
         }
-        int targetVocabulary = _options.AddBeginEnd ? endId + 1 : Math.Max(declaredTarget, targets.MaxTokenId + 1);
+        int targetVocabulary = _options.AddBeginEnd ? endId + 1 : declaredTarget > 0 ? declaredTarget : targets.MaxTokenId + 1;
         if (targets.MaxTokenId >= targetVocabulary)
             throw new ArgumentOutOfRangeException(nameof(Seq2SeqTrainerOptions.TargetVocabularySize), targetVocabulary,
                 $"Column '{_options.TargetColumnName}' holds token id {targets.MaxTokenId}, outside the target vocabulary size {targetVocabulary}.");

@@ -12,9 +12,9 @@ public sealed class BeamSearchTests
     /// After A: A 0.36, B 0.34, &lt;/s&gt; 0.30. After B: &lt;/s&gt; 0.9, A 0.1. Anything longer: &lt;/s&gt; 1.
     /// Greedy takes A (0.6), then A (0.36), then &lt;/s&gt;: probability 0.216. The path B &lt;/s&gt; has 0.4 × 0.9 = 0.36.
     /// </summary>
-    private sealed class TableStepper : IDecoderStepper
+    private sealed class TableStepper(Dictionary<string, (int Token, double P)[]>? table = null) : IDecoderStepper
     {
-        private static readonly Dictionary<string, (int Token, double P)[]> Table = new()
+        private readonly Dictionary<string, (int Token, double P)[]> Table = table ?? new()
         {
             [""] = [(A, 0.6), (B, 0.4)],
             ["A"] = [(A, 0.36), (B, 0.34), (End, 0.30)],
@@ -51,6 +51,17 @@ public sealed class BeamSearchTests
         Assert.AreEqual(Math.Log(0.4 * 0.9), beam.LogProbability, 1e-6);
         Assert.IsTrue(beam.Finished);
         Assert.IsTrue(beam.LogProbability > greedy.LogProbability);
+    }
+
+    [TestMethod]
+    public void AnEndIdRankedBelowTheKeptContinuationDoesNotStopGreedyDecoding()
+    {
+        // After <s>: A 0.7, </s> 0.3; after A: </s>. Greedy must read A, then end: [A] with probability 0.7.
+        var table = new Dictionary<string, (int Token, double P)[]> { [""] = [(A, 0.7), (End, 0.3)] };
+        var greedy = BeamSearch.Decode(new TableStepper(table), Begin, End, beamWidth: 1, maxLength: 10, lengthPenalty: 0);
+        CollectionAssert.AreEqual(new[] { A }, greedy.Tokens);
+        Assert.AreEqual(Math.Log(0.7), greedy.LogProbability, 1e-6);
+        Assert.IsTrue(greedy.Finished);
     }
 
     [TestMethod]

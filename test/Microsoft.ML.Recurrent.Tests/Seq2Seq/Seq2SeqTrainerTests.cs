@@ -132,6 +132,24 @@ public sealed class Seq2SeqTrainerTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
+    public void EqualSeedsGiveEqualTrainingAndPredictions()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Reversal(48, 7));
+        var options = Small(epochs: 1);
+        options.TeacherForcingRatio = 0.5;
+        var runs = Enumerable.Range(0, 2).Select(_ =>
+        {
+            var trainer = ml.SequenceToSequence().Trainers.Recurrent(options);
+            using var model = trainer.Fit(data);
+            return (Loss: trainer.LastTrainingHistory!.Epochs[0].TrainingLoss, Output: RowFormatter.FormatTransform(model, data, ["PredictedTokens"]));
+        }).ToList();
+        Assert.AreEqual(runs[0].Loss, runs[1].Loss);
+        CollectionAssert.AreEqual(runs[0].Output, runs[1].Output);
+    }
+
+    [TestMethod]
     public void BadTargetsAreRejectedNamingTheColumnAndRow()
     {
         var ml = new MLContext(seed: 1);
@@ -175,6 +193,16 @@ public sealed class Seq2SeqTrainerTests
         var prediction = model.Predict([4, 5]);
         Assert.IsFalse(prediction.Tokens.Contains(model.ModelSettings.EndId));
         Assert.AreEqual(string.Concat(prediction.Tokens.Select(id => tokenizer.Vocabulary[id])), prediction.Text);
+
+        // Without a vocabulary the added ids follow the largest target id (9 in the reversal task).
+        var inferred = Small(epochs: 1);
+        inferred.AddBeginEnd = true;
+        inferred.TargetVocabulary = null;
+        var bare = Reversal(16, 7).Select(p => new Pair { Source = p.Source, Target = p.Target[1..^1] }).ToList();
+        using var inferredModel = ml.SequenceToSequence().Trainers.Recurrent(inferred).Fit(ml.Data.LoadFromEnumerable(bare));
+        Assert.AreEqual(10, inferredModel.ModelSettings.BeginId);
+        Assert.AreEqual(12, inferredModel.ModelSettings.TargetVocabularySize);
+        Assert.IsNull(inferredModel.ModelSettings.PredictedTextColumnName);
     }
 
     private sealed class TextRow
