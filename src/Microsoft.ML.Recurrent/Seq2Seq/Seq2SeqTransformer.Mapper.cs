@@ -1,0 +1,100 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.MLNetBridge;
+
+namespace Microsoft.ML.Recurrent.Seq2Seq;
+
+public sealed partial class Seq2SeqTransformer
+{
+    /// <summary>Decodes the row under the cursor once, however many of the output columns ask for it.</summary>
+    private sealed class Mapper : MapperBase
+    {
+        private readonly Seq2SeqTransformer _model;
+        private readonly DataViewSchema.Column _source;
+
+        public Mapper(Seq2SeqTransformer model, DataViewSchema inputSchema)
+            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+        {
+            _model = model;
+            _source = SchemaChecks.RequireColumn(inputSchema, "Sequence-to-sequence model", "source", model.Settings.SourceColumnName,
+                t => RecurrentSequenceTransformer.IsValidFeatureType(t, usesTokens: true), "a vector of token ids (Int32, Int64, UInt32 or key)");
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        {
+            var settings = _model.Settings;
+            var columns = new List<DataViewSchema.DetachedColumn> { new(settings.PredictedTokensColumnName, new VectorDataViewType(NumberDataViewType.Int32)) };
+            if (settings.PredictedTextColumnName is { } text)
+                columns.Add(new(text, TextDataViewType.Instance));
+            return columns.ToArray();
+        }
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            bool any = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            return column => any && column == _source.Index;
+        }
+
+        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
+
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            // One decoding per cursor, shared by its columns; each cursor (and thread) gets its own.
+            var prediction = new RowPrediction(_model, input, _source);
+            var getters = new Delegate[OutputColumns.Value.Length];
+            for (int i = 0; i < getters.Length; i++)
+            {
+                if (activeOutput(i))
+                    getters[i] = MakeGetter(prediction, i);
+            }
+            return getters;
+        }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        {
+            disposer = null;
+            return MakeGetter(new RowPrediction(_model, input, _source), iinfo);
+        }
+
+        private static Delegate MakeGetter(RowPrediction prediction, int iinfo) => iinfo == 0
+            ? (ValueGetter<VBuffer<int>>)((ref VBuffer<int> tokens) =>
+            {
+                var values = prediction.Get().Tokens;
+                var editor = VBufferEditor.Create(ref tokens, values.Length);
+                values.CopyTo(editor.Values);
+                tokens = editor.Commit();
+            })
+            : (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> text) => text = (prediction.Get().Text ?? "").AsMemory());
+    }
+
+    private sealed class RowPrediction
+    {
+        private readonly Seq2SeqTransformer _model;
+        private readonly DataViewRow _row;
+        private readonly Func<(long[] Tokens, float[] Features, int Count)> _read;
+        private long _position = -1;
+        private Seq2SeqPrediction? _value;
+
+        public RowPrediction(Seq2SeqTransformer model, DataViewRow row, DataViewSchema.Column source)
+        {
+            _model = model;
+            _row = row;
+            _read = SequenceRowReader.Create(row, source, model.Settings.SourceColumnName, 0);
+        }
+
+        public Seq2SeqPrediction Get()
+        {
+            if (_value is null || _position != _row.Position)
+            {
+                var (tokens, _, count) = _read();
+                var ids = new int[count];
+                for (int i = 0; i < count; i++)
+                    ids[i] = tokens[i] is >= 0 and <= int.MaxValue ? (int)tokens[i] : 1;
+                _value = _model.Predict(ids);
+                _position = _row.Position;
+            }
+            return _value;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.ModelHost;
+using Microsoft.ML.Recurrent.Modules;
+using Microsoft.ML.Recurrent.Runtime;
+using Microsoft.ML.Recurrent.Seq2Seq;
+using Microsoft.ML.Recurrent.Tests.Support;
+using Microsoft.ML.Recurrent.Text;
+
+namespace Microsoft.ML.Recurrent.Tests.Seq2Seq;
+
+[TestClass]
+public sealed class Seq2SeqTrainerTests
+{
+    internal sealed class Pair
+    {
+        [VectorType]
+        public int[] Source { get; set; } = [];
+
+        [VectorType]
+        public int[] Target { get; set; } = [];
+    }
+
+    // Target vocabulary of the reversal task: ids 4..9 are the letters a..f.
+    private static readonly string[] Letters = ["<pad>", "<unk>", "<s>", "</s>", "a", "b", "c", "d", "e", "f"];
+
+    /// <summary>Sources of 2-4 ids in 4..9; the target is the source reversed, wrapped in &lt;s&gt; (2) and &lt;/s&gt; (3).</summary>
+    internal static List<Pair> Reversal(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var source = Enumerable.Range(0, random.Next(2, 5)).Select(_ => random.Next(4, 10)).ToArray();
+            return new Pair { Source = source, Target = [2, .. source.Reverse(), 3] };
+        }).ToList();
+    }
+
+    internal static Seq2SeqTrainerOptions Small(int epochs = 2) => new()
+    {
+        HiddenSize = 16,
+        EmbeddingSize = 8,
+        Epochs = epochs,
+        BatchSize = 16,
+        LearningRate = 0.01,
+        TargetVocabulary = Letters,
+        TargetTokenSeparator = "",
+        Seed = 5,
+    };
+
+    [TestMethod]
+    public void TeacherForcingRatiosOneAndZeroBothTrainAndPredict()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Reversal(64, 1));
+        foreach (double ratio in new[] { 1.0, 0.0, 0.5 })
+        {
+            var options = Small();
+            options.TeacherForcingRatio = ratio;
+            options.CellType = ratio == 0.5 ? RecurrentCellType.Gru : RecurrentCellType.Lstm;
+            var trainer = ml.SequenceToSequence().Trainers.Recurrent(options);
+            using var model = trainer.Fit(data);
+            Assert.IsTrue(trainer.LastTrainingHistory!.Epochs.All(e => double.IsFinite(e.TrainingLoss)), $"ratio {ratio}");
+            var prediction = model.Predict([4, 5, 6]);
+            Assert.IsTrue(prediction.Tokens.Length <= model.ModelSettings.MaximumTargetLength);
+            Assert.AreEqual(model.DecodeText(prediction.Tokens), prediction.Text);
+        }
+    }
+
+    [TestMethod]
+    public void AttentionWeightsSumToOneOverRealStepsAndAreZeroAtPadding()
+    {
+        foreach (var kind in Enum.GetValues<AttentionKind>())
+        {
+            var settings = new Seq2SeqModelSettings
+            {
+                CellType = RecurrentCellType.Lstm, HiddenSize = 6, Layers = 1, Bidirectional = true, Attention = kind,
+                EmbeddingSize = 4, SourceVocabularySize = 10, TargetVocabularySize = 8, MaximumTargetLength = 5,
+            };
+            using var network = TorchSeeding.Create(3, () => new Seq2SeqNetwork(settings));
+            network.eval();
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var source = TorchSharp.torch.tensor(new long[] { 4, 5, 6, 0, 0, 7, 8, 9, 4, 5 }, [2, 5]);
+            var encoded = network.Encode(source, TorchSharp.torch.tensor(new long[] { 3, 5 }));
+            var state = encoded.Initial;
+            for (int step = 0; step < 3; step++)
+            {
+                TorchSharp.torch.Tensor weights;
+                (_, weights, state) = network.Step(TorchSharp.torch.tensor(new long[] { 2, 2 + step }), state, encoded);
+                var w = weights.data<float>().ToArray();
+                Assert.AreEqual(1f, w[0] + w[1] + w[2], 1e-5f, $"{kind}, row 0");
+                Assert.AreEqual(0f, w[3], $"{kind}: padded step 3 must get no attention");
+                Assert.AreEqual(0f, w[4], $"{kind}: padded step 4 must get no attention");
+                Assert.AreEqual(1f, w[5..].Sum(), 1e-5f, $"{kind}, row 1");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void TheTransformerReturnsAnAttentionMatrixPerTargetStep()
+    {
+        var ml = new MLContext(seed: 1);
+        using var model = ml.SequenceToSequence().Trainers.Recurrent(Small(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(Reversal(32, 2)));
+        var weights = model.GetAttentionWeights([0, 4, 5, 6, 0], targetTokens: [6, 5]);
+        Assert.AreEqual(3, weights.GetLength(0), "one row per target id plus the end id");
+        Assert.AreEqual(3, weights.GetLength(1), "padding around the source is trimmed");
+        for (int row = 0; row < 3; row++)
+            Assert.AreEqual(1f, weights[row, 0] + weights[row, 1] + weights[row, 2], 1e-5f);
+        var predicted = model.Predict([4, 5, 6]);
+        Assert.AreEqual(predicted.Tokens.Length + 1, model.GetAttentionWeights([4, 5, 6]).GetLength(0));
+    }
+
+    [TestMethod]
+    [DoNotParallelize]
+    public void ASavedModelGivesIdenticalOutputsInAFreshProcess()
+    {
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 1);
+        var options = Small(epochs: 2);
+        options.BeamWidth = 3;
+        options.Attention = AttentionKind.BahdanauAdditive;
+        using var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(Reversal(64, 3)));
+        var input = ml.Data.LoadFromEnumerable(Reversal(6, 4).Append(new Pair { Source = [0, 9, 9, 0], Target = [2, 3] }).Append(new Pair { Source = [], Target = [] }));
+        ml.Model.Save(model, input.Schema, folder.File("model.zip"));
+        using (var stream = File.Create(folder.File("input.idv")))
+            ml.Data.SaveAsBinary(input, stream);
+
+        string[] columns = ["PredictedTokens", "PredictedText"];
+        var expected = RowFormatter.FormatTransform(model, input, columns);
+        Assert.AreEqual(8, expected.Count);
+        CollectionAssert.AreEqual(expected, RowFormatter.FormatRowMapper(model, input, columns));
+        CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("model.zip"), folder.File("input.idv"), "transform", columns));
+        CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("model.zip"), folder.File("input.idv"), "rowmapper", columns));
+    }
+
+    [TestMethod]
+    [DoNotParallelize]
+    public void EqualSeedsGiveEqualTrainingAndPredictions()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Reversal(48, 7));
+        var options = Small(epochs: 1);
+        options.TeacherForcingRatio = 0.5;
+        var runs = Enumerable.Range(0, 2).Select(_ =>
+        {
+            var trainer = ml.SequenceToSequence().Trainers.Recurrent(options);
+            using var model = trainer.Fit(data);
+            return (Loss: trainer.LastTrainingHistory!.Epochs[0].TrainingLoss, Output: RowFormatter.FormatTransform(model, data, ["PredictedTokens"]));
+        }).ToList();
+        Assert.AreEqual(runs[0].Loss, runs[1].Loss);
+        CollectionAssert.AreEqual(runs[0].Output, runs[1].Output);
+    }
+
+    [TestMethod]
+    public void BadTargetsAreRejectedNamingTheColumnAndRow()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Reversal(3, 5);
+        rows[1].Target = [];
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => ml.SequenceToSequence().Trainers.Recurrent(Small()).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(error.Message, "'Target', row index 1");
+        StringAssert.Contains(error.Message, "empty");
+
+        rows[1].Target = [5, 4, 3];
+        error = Assert.ThrowsExactly<InvalidDataException>(() => ml.SequenceToSequence().Trainers.Recurrent(Small()).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(error.Message, "'Target', row index 1");
+        StringAssert.Contains(error.Message, "<s>");
+
+        rows[1].Target = [2, 5, 4];
+        error = Assert.ThrowsExactly<InvalidDataException>(() => ml.SequenceToSequence().Trainers.Recurrent(Small()).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(error.Message, "</s>");
+
+        var schemaError = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => ml.SequenceToSequence().Trainers.Recurrent(targetColumnName: "Missing").Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(schemaError.Message, "'Missing'");
+    }
+
+    [TestMethod]
+    public void ATokenizerWithoutBeginEndNeedsTheTrainerToAddThem()
+    {
+        var ml = new MLContext(seed: 1);
+        var text = ml.Data.LoadFromEnumerable(new[] { new { Text = "abc" } }.Select(t => new TextRow { Text = t.Text }));
+        var tokenizer = ml.Transforms.Text.TokenizeToSequence("Target", "Text", TokenGranularity.Character).Fit(text);
+        var options = Small();
+        options.TargetTokenizer = tokenizer;
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.SequenceToSequence().Trainers.Recurrent(options));
+        StringAssert.Contains(error.Message, "addBeginEnd");
+
+        // With AddBeginEnd the trainer appends <s> and </s> above the vocabulary and decodes text without them.
+        options.AddBeginEnd = true;
+        var rows = Reversal(32, 6).Select(p => new Pair { Source = p.Source, Target = p.Target[1..^1].Select(id => id % 3 + 2).ToArray() }).ToList();
+        using var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(rows));
+        Assert.AreEqual(tokenizer.VocabularySize, model.ModelSettings.BeginId);
+        Assert.AreEqual(tokenizer.VocabularySize + 1, model.ModelSettings.EndId);
+        var prediction = model.Predict([4, 5]);
+        Assert.IsFalse(prediction.Tokens.Contains(model.ModelSettings.EndId));
+        Assert.AreEqual(string.Concat(prediction.Tokens.Select(id => tokenizer.Vocabulary[id])), prediction.Text);
+
+        // Without a vocabulary the added ids follow the largest target id (9 in the reversal task).
+        var inferred = Small(epochs: 1);
+        inferred.AddBeginEnd = true;
+        inferred.TargetVocabulary = null;
+        var bare = Reversal(16, 7).Select(p => new Pair { Source = p.Source, Target = p.Target[1..^1] }).ToList();
+        using var inferredModel = ml.SequenceToSequence().Trainers.Recurrent(inferred).Fit(ml.Data.LoadFromEnumerable(bare));
+        Assert.AreEqual(10, inferredModel.ModelSettings.BeginId);
+        Assert.AreEqual(12, inferredModel.ModelSettings.TargetVocabularySize);
+        Assert.IsNull(inferredModel.ModelSettings.PredictedTextColumnName);
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+}
