@@ -26,7 +26,7 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
     public TrainingHistory Train(LanguageModelNetwork model, int[] training, int[]? validation)
     {
         TorchRuntime.EnsureInitialized();
-        FlushDenormal.TryEnableForCurrentThread();
+        using var flushDenormal = FlushDenormal.Scope();
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var scheduler = new LearningRateScheduler(options);
         var history = new TrainingHistory { MonitoredValue = validation is null ? "training loss" : "perplexity" };

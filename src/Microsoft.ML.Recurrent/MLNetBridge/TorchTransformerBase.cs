@@ -12,14 +12,18 @@ namespace Microsoft.ML.Recurrent.MLNetBridge;
 /// </summary>
 /// <remarks>
 /// It owns the networks, keeps them in evaluation mode, runs inference under <c>no_grad</c> in a dispose scope
-/// (both are per thread in LibTorch, so concurrent PredictionEngines and cursors need no lock), saves the
-/// hyper-parameters and weights inside the model .zip and releases native memory on <see cref="Dispose"/>.
+/// (both are per thread in LibTorch, so concurrent PredictionEngines and cursors need no lock), and saves the
+/// hyper-parameters and weights inside the model .zip.
+/// It is deliberately not <see cref="IDisposable"/>: ML.NET disposes a disposable transformer when a
+/// PredictionEngine made from it (or a chain holding it) is disposed, which would break every other engine and the
+/// model itself. The networks' native memory is freed when the transformer is collected, or at once by
+/// <see cref="ReleaseNativeMemory"/>.
 /// Saved layout: the component's version header; entry "Settings" (JSON of <typeparamref name="TSettings"/>);
 /// entry "NetworkCount" (JSON integer); entries "Weights0".. (TorchSharp state dictionaries); optional entry "Story"
 /// (JSON of <see cref="ModelStory"/>). Every entry carries its length and SHA-256 digest (see <see cref="ModelStreams"/>).
 /// </remarks>
 /// <typeparam name="TSettings">Everything needed to rebuild the networks and interpret their outputs.</typeparam>
-public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase, IDisposable, IHasModelStory
+public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase, IHasModelStory
     where TSettings : class
 {
     private readonly ComponentFormat _format;
@@ -94,14 +98,16 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         return new LoadedState(settings, networks, story);
     }
 
-    /// <summary>Releases the networks' native memory. The transformer cannot be used afterwards.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Frees the networks' native memory now instead of at garbage collection. The transformer cannot be used afterwards;
+    /// call it only when no PredictionEngine or cursor still uses the model.
+    /// </summary>
+    public void ReleaseNativeMemory()
     {
         if (_disposed)
             return;
         _disposed = true;
         foreach (var network in _networks)
             network.Dispose();
-        GC.SuppressFinalize(this);
     }
 }

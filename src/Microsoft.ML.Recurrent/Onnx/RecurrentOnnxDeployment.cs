@@ -77,7 +77,7 @@ public static class RecurrentOnnxDeployment
         var deployment = Create(mlContext, model, inputSchema, onnxPath, sequenceLength);
         try
         {
-            mlContext.Model.Save(deployment, inputSchema, zipPath);
+            mlContext.Model.SaveAtomically(deployment, inputSchema, zipPath);
         }
         finally
         {

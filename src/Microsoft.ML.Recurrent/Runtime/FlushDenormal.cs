@@ -3,37 +3,56 @@ using System.Runtime.InteropServices;
 namespace Microsoft.ML.Recurrent.Runtime;
 
 /// <summary>
-/// Turns on LibTorch's flush-denormal mode, which TorchSharp 0.107.0 does not expose.
+/// Turns LibTorch's flush-denormal mode on and off, which TorchSharp 0.107.0 does not expose.
 /// </summary>
 /// <remarks>
-/// The mode lives in the processor's per-thread floating-point control register, so it applies to the thread that
-/// calls <see cref="TryEnableForCurrentThread"/>; the training engine calls it on the thread that trains.
-/// It calls <c>at::globalContext().setFlushDenormal(true)</c> in libtorch_cpu through its exported C++ symbols.
+/// The mode lives in the processor's per-thread floating-point control register, and threads inherit it from the
+/// thread that creates them. Training turns it on with <see cref="Scope"/> for its duration, so LibTorch's worker
+/// threads (created during the first parallel operation) keep it while the caller's thread gets its mode back.
+/// It calls the static <c>at::Context::setFlushDenormal(bool)</c> in libtorch_cpu through its exported symbol.
 /// </remarks>
 internal static unsafe class FlushDenormal
 {
-    private const string GlobalContextSymbol = "_ZN2at13globalContextEv";
     private const string SetFlushDenormalSymbol = "_ZN2at7Context16setFlushDenormalEb";
 
-    private static readonly Lazy<(IntPtr GlobalContext, IntPtr SetFlushDenormal)> Exports = new(FindExports);
+    private static readonly Lazy<IntPtr> SetFlushDenormal = new(FindExport);
+
+    /// <summary>True when libtorch_cpu and its exported symbol were found.</summary>
+    internal static bool ExportFound => SetFlushDenormal.Value != IntPtr.Zero;
 
     /// <summary>Returns true when the processor supports the mode and it is now on for this thread.</summary>
-    public static bool TryEnableForCurrentThread()
+    public static bool TryEnableForCurrentThread() => Set(on: true);
+
+    /// <summary>Turns the mode off for the calling thread (the .NET default).</summary>
+    public static void DisableForCurrentThread() => Set(on: false);
+
+    /// <summary>On for the calling thread until disposed, then off again (threads start with it off).</summary>
+    public static Enabled Scope() => new(TryEnableForCurrentThread());
+
+    /// <summary>Restores the mode when disposed.</summary>
+    public readonly struct Enabled(bool wasEnabled) : IDisposable
     {
-        var (globalContext, setFlushDenormal) = Exports.Value;
-        if (globalContext == IntPtr.Zero || setFlushDenormal == IntPtr.Zero)
-            return false;
-        IntPtr context = ((delegate* unmanaged<IntPtr>)globalContext)();
-        return ((delegate* unmanaged<IntPtr, byte, byte>)setFlushDenormal)(context, 1) != 0;
+        /// <summary>Turns the mode off again if this scope turned it on.</summary>
+        public void Dispose()
+        {
+            if (wasEnabled)
+                DisableForCurrentThread();
+        }
     }
 
-    private static (IntPtr, IntPtr) FindExports()
+    // The C++ bool argument is passed as a 32-bit int: a compiler may read the whole register, and a byte argument
+    // can leave garbage in its upper bits. The result is a C++ bool: only its low byte is meaningful.
+    private static bool Set(bool on)
+    {
+        IntPtr function = SetFlushDenormal.Value;
+        return function != IntPtr.Zero && ((delegate* unmanaged<int, byte>)function)(on ? 1 : 0) != 0;
+    }
+
+    private static IntPtr FindExport()
     {
         string library = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
         if (!NativeLibrary.TryLoad(library, typeof(TorchSharp.torch).Assembly, null, out IntPtr handle))
-            return (IntPtr.Zero, IntPtr.Zero);
-        NativeLibrary.TryGetExport(handle, GlobalContextSymbol, out IntPtr globalContext);
-        NativeLibrary.TryGetExport(handle, SetFlushDenormalSymbol, out IntPtr setFlushDenormal);
-        return (globalContext, setFlushDenormal);
+            return IntPtr.Zero;
+        return NativeLibrary.TryGetExport(handle, SetFlushDenormalSymbol, out IntPtr function) ? function : IntPtr.Zero;
     }
 }

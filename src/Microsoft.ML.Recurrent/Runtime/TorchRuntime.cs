@@ -5,8 +5,8 @@ namespace Microsoft.ML.Recurrent.Runtime;
 
 /// <summary>
 /// Prepares TorchSharp before its first use: repairs the native bridge where the system needs it, loads the CPU
-/// backend, uses every core for intra-op parallelism and flushes denormals (which otherwise slow LSTM training
-/// many times over on some processors).
+/// backend and uses every core for intra-op parallelism. Training turns on flush-denormal mode for its duration
+/// (denormals otherwise slow LSTM training many times over on some processors); see <see cref="FlushDenormal"/>.
 /// </summary>
 /// <remarks>
 /// Every component of this library calls <see cref="EnsureInitialized"/> before touching a tensor. An application
@@ -39,9 +39,6 @@ public static class TorchRuntime
                     "TorchSharp-cpu (through Microsoft.ML.Recurrent) and that 'ldd' on libLibTorchSharp.so in the application " +
                     $"folder finds every dependency. Cause: {e.GetBaseException().Message}", e);
             }
-            // Threads inherit the floating-point mode of the thread that creates them, so turn it on before
-            // LibTorch's OpenMP workers exist.
-            FlushDenormal.TryEnableForCurrentThread();
             torch.set_num_threads(Environment.ProcessorCount);
             _initialized = true;
         }

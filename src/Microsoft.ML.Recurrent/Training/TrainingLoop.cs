@@ -48,7 +48,7 @@ internal sealed class TrainingLoop
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(training);
         TorchRuntime.EnsureInitialized();
-        FlushDenormal.TryEnableForCurrentThread();
+        using var flushDenormal = FlushDenormal.Scope();
 
         int seed = _options.Seed ?? defaultSeed;
         var (trainIndices, validationIterator, validationPlan) = PrepareValidation(training, validation, seed);

@@ -87,7 +87,7 @@ public static class ForecastCommand
         });
 
         var clock = Stopwatch.StartNew();
-        using var model = trainer.Fit(ml.Data.TakeRows(all, values.Length - holdout));
+        var model = trainer.Fit(ml.Data.TakeRows(all, values.Length - holdout));
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var backtest = ForecastBacktest.Run(model, all, holdout, season);
         var m = backtest.Metrics;

@@ -89,7 +89,7 @@ public static class LanguageModelCommand
         };
         var clock = Stopwatch.StartNew();
         var trainer = ml.LanguageModeling().Trainers.Recurrent(options);
-        using var model = trainer.Fit(tokenizer.Transform(train), tokenizer.Transform(valid));
+        var model = trainer.Fit(tokenizer.Transform(train), tokenizer.Transform(valid));
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         var metrics = ml.LanguageModeling().Evaluate(model, tokenizer.Transform(valid), batchSize: 16);

@@ -88,7 +88,7 @@ public static class NerCommand
 
         var clock = Stopwatch.StartNew();
         var trainer = tagging.Trainers.BiLstm(options);
-        using var model = trainer.Fit(train, valid);
+        var model = trainer.Fit(train, valid);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var metrics = tagging.Evaluate(model.Transform(test));
         Console.WriteLine($"Trained in {trainSeconds:F0} s; test: F1 {metrics.F1:F4}, precision {metrics.Precision:F4}, recall {metrics.Recall:F4}, token accuracy {metrics.TokenAccuracy:F4}");

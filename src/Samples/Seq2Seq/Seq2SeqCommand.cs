@@ -88,7 +88,7 @@ public static class Seq2SeqCommand
         };
 
         var clock = Stopwatch.StartNew();
-        using var seq2seq = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(target.Transform(source.Transform(train)));
+        var seq2seq = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(target.Transform(source.Transform(train)));
         double trainSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"Trained a bidirectional LSTM encoder ({hidden} per direction) and attention decoder in {trainSeconds:F1} s.");
 

@@ -73,6 +73,20 @@ public sealed class RecurrentBinaryTrainerTests
     }
 
     [TestMethod]
+    public void DisposingAPredictionEngineLeavesTheModelUsable()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = OrderTask.Generate(60, seed: 4);
+        var model = ml.Transforms.CopyColumns("Copy", "Tokens").Append(ml.BinaryClassification.Trainers.Recurrent(SmallOptions(epochs: 1)))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        float first;
+        using (var engine = ml.Model.CreatePredictionEngine<OrderTask.Row, Scored>(model))
+            first = engine.Predict(rows[0]).Score;
+        using var second = ml.Model.CreatePredictionEngine<OrderTask.Row, Scored>(model);
+        Assert.AreEqual(first, second.Predict(rows[0]).Score);
+    }
+
+    [TestMethod]
     [DoNotParallelize]
     public void TheSameSeedGivesTheSameModel()
     {

@@ -73,7 +73,7 @@ public sealed class RecurrentForecastingTests
     {
         var ml = new MLContext(seed: 1);
         var series = ml.Data.LoadFromEnumerable(RisingSine(80));
-        using var model = ml.Forecasting.Recurrent(Small(epochs: 2)).Fit(series);
+        var model = ml.Forecasting.Recurrent(Small(epochs: 2)).Fit(series);
         var windows = model.CreateWindowData(series);
         var scored = model.Transform(windows);
         var forecasts = scored.GetColumn<float[]>("Forecast").ToArray();
@@ -111,7 +111,7 @@ public sealed class RecurrentForecastingTests
         options.KnownFutureColumnNames = ["Phase"];
         options.IntervalKind = ForecastIntervalKind.Gaussian;
         options.Scaling = SeriesScaling.Log;
-        using var model = ml.Forecasting.Recurrent(options).Fit(series);
+        var model = ml.Forecasting.Recurrent(options).Fit(series);
         Assert.AreEqual(24 * 3, model.ModelSettings.WindowLength);
         var engine = model.CreateForecastingEngine(series);
         var future = Enumerable.Range(80, 6).Select(t => (float)(t % 12)).ToArray();
@@ -126,7 +126,7 @@ public sealed class RecurrentForecastingTests
     {
         var ml = new MLContext(seed: 1);
         var series = ml.Data.LoadFromEnumerable(RisingSine(40));
-        using var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(series);
+        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(series);
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(series));
         StringAssert.Contains(error.Message, "'Window'");
         StringAssert.Contains(error.Message, "CreateWindowData");
@@ -155,7 +155,7 @@ public sealed class RecurrentForecastingTests
         var options = Small(epochs: 2);
         options.EnsembleSize = 2;
         options.Scaling = SeriesScaling.Log;
-        using var model = ml.Forecasting.Recurrent(options).Fit(series);
+        var model = ml.Forecasting.Recurrent(options).Fit(series);
         var windows = model.CreateWindowData(series, stride: 5);
         ml.Model.Save(model, windows.Schema, folder.File("forecast.zip"));
         using (var stream = File.Create(folder.File("input.idv")))
@@ -184,7 +184,7 @@ public sealed class RecurrentForecastingTests
             Lookback = 24, Horizon = 12, HiddenSize = 16, Scaling = SeriesScaling.Log, Epochs = 80, LearningRate = 0.01,
             EarlyStoppingPatience = 20, Seed = 1,
         };
-        using var model = ml.Forecasting.Recurrent(options).Fit(ml.Data.TakeRows(all, 120));
+        var model = ml.Forecasting.Recurrent(options).Fit(ml.Data.TakeRows(all, 120));
         var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 24, seasonalPeriod: 12);
         Assert.AreEqual(13, metrics.Origins);
         Assert.IsTrue(metrics.Mase < metrics.NaiveMase, $"MASE {metrics.Mase:F3} vs seasonal naive {metrics.NaiveMase:F3}");

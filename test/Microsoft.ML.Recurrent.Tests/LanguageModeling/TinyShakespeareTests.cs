@@ -47,7 +47,7 @@ public sealed class TinyShakespeareTests
             MaxTrainingTime = TimeSpan.FromSeconds(50),
             Seed = 1,
         });
-        using var model = trainer.Fit(tokenizer.Transform(train));
+        var model = trainer.Fit(tokenizer.Transform(train));
         var metrics = model.Evaluate(tokenizer.Transform(valid), batchSize: 32);
         Console.WriteLine($"validation: {metrics.CrossEntropy:F3} nats/char, {metrics.BitsPerToken:F3} bits/char, top-1 {metrics.TopOneAccuracy:P1}, {trainer.LastTrainingHistory!.Epochs[0].Seconds:F0} s");
         Console.WriteLine(model.Generate("ROMEO:", new GenerationOptions { MaximumTokens = 200, Temperature = 0.8, Seed = 1, StopAtEndOfSequence = false }));

@@ -33,7 +33,7 @@ public sealed class OnnxParityTests
     {
         // Regression with three outputs: the graph's output is the head's logits, so the encoder is compared directly.
         var settings = Settings(SequencePredictionKind.Regression, cell, layers, bidirectional, outputSize: 3);
-        using var model = Build(settings, ensemble: 1, seed: 10 + (int)cell * 7 + layers);
+        var model = Build(settings, ensemble: 1, seed: 10 + (int)cell * 7 + layers);
         AssertParity(model, RandomRows(seed: layers + (int)cell, vocabulary: settings.VocabularySize));
     }
 
@@ -43,7 +43,7 @@ public sealed class OnnxParityTests
     public void EnsembleAveragesMatchTorchSharp(SequencePredictionKind kind, int outputSize)
     {
         var settings = Settings(kind, RecurrentCellType.Lstm, 1, true, outputSize);
-        using var model = Build(settings, ensemble: 3, seed: 5);
+        var model = Build(settings, ensemble: 3, seed: 5);
         AssertParity(model, RandomRows(seed: 9, vocabulary: settings.VocabularySize));
     }
 
@@ -54,7 +54,7 @@ public sealed class OnnxParityTests
         {
             FeatureSize = 3, VocabularySize = 0, EmbeddingSize = 0,
         };
-        using var model = Build(settings, ensemble: 1, seed: 3);
+        var model = Build(settings, ensemble: 1, seed: 3);
         var random = new Random(4);
         int[] steps = [5, 1, 3, 0];
         const int time = 6;

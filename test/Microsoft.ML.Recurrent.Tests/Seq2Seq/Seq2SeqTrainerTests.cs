@@ -57,7 +57,7 @@ public sealed class Seq2SeqTrainerTests
             options.TeacherForcingRatio = ratio;
             options.CellType = ratio == 0.5 ? RecurrentCellType.Gru : RecurrentCellType.Lstm;
             var trainer = ml.SequenceToSequence().Trainers.Recurrent(options);
-            using var model = trainer.Fit(data);
+            var model = trainer.Fit(data);
             Assert.IsTrue(trainer.LastTrainingHistory!.Epochs.All(e => double.IsFinite(e.TrainingLoss)), $"ratio {ratio}");
             var prediction = model.Predict([4, 5, 6]);
             Assert.IsTrue(prediction.Tokens.Length <= model.ModelSettings.MaximumTargetLength);
@@ -98,7 +98,7 @@ public sealed class Seq2SeqTrainerTests
     public void TheTransformerReturnsAnAttentionMatrixPerTargetStep()
     {
         var ml = new MLContext(seed: 1);
-        using var model = ml.SequenceToSequence().Trainers.Recurrent(Small(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(Reversal(32, 2)));
+        var model = ml.SequenceToSequence().Trainers.Recurrent(Small(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(Reversal(32, 2)));
         var weights = model.GetAttentionWeights([0, 4, 5, 6, 0], targetTokens: [6, 5]);
         Assert.AreEqual(3, weights.GetLength(0), "one row per target id plus the end id");
         Assert.AreEqual(3, weights.GetLength(1), "padding around the source is trimmed");
@@ -117,7 +117,7 @@ public sealed class Seq2SeqTrainerTests
         var options = Small(epochs: 2);
         options.BeamWidth = 3;
         options.Attention = AttentionKind.BahdanauAdditive;
-        using var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(Reversal(64, 3)));
+        var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(Reversal(64, 3)));
         var input = ml.Data.LoadFromEnumerable(Reversal(6, 4).Append(new Pair { Source = [0, 9, 9, 0], Target = [2, 3] }).Append(new Pair { Source = [], Target = [] }));
         ml.Model.Save(model, input.Schema, folder.File("model.zip"));
         using (var stream = File.Create(folder.File("input.idv")))
@@ -142,7 +142,7 @@ public sealed class Seq2SeqTrainerTests
         var runs = Enumerable.Range(0, 2).Select(_ =>
         {
             var trainer = ml.SequenceToSequence().Trainers.Recurrent(options);
-            using var model = trainer.Fit(data);
+            var model = trainer.Fit(data);
             return (Loss: trainer.LastTrainingHistory!.Epochs[0].TrainingLoss, Output: RowFormatter.FormatTransform(model, data, ["PredictedTokens"]));
         }).ToList();
         Assert.AreEqual(runs[0].Loss, runs[1].Loss);
@@ -187,7 +187,7 @@ public sealed class Seq2SeqTrainerTests
         // With AddBeginEnd the trainer appends <s> and </s> above the vocabulary and decodes text without them.
         options.AddBeginEnd = true;
         var rows = Reversal(32, 6).Select(p => new Pair { Source = p.Source, Target = p.Target[1..^1].Select(id => id % 3 + 2).ToArray() }).ToList();
-        using var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(rows));
+        var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(rows));
         Assert.AreEqual(tokenizer.VocabularySize, model.ModelSettings.BeginId);
         Assert.AreEqual(tokenizer.VocabularySize + 1, model.ModelSettings.EndId);
         var prediction = model.Predict([4, 5]);
@@ -199,7 +199,7 @@ public sealed class Seq2SeqTrainerTests
         inferred.AddBeginEnd = true;
         inferred.TargetVocabulary = null;
         var bare = Reversal(16, 7).Select(p => new Pair { Source = p.Source, Target = p.Target[1..^1] }).ToList();
-        using var inferredModel = ml.SequenceToSequence().Trainers.Recurrent(inferred).Fit(ml.Data.LoadFromEnumerable(bare));
+        var inferredModel = ml.SequenceToSequence().Trainers.Recurrent(inferred).Fit(ml.Data.LoadFromEnumerable(bare));
         Assert.AreEqual(10, inferredModel.ModelSettings.BeginId);
         Assert.AreEqual(12, inferredModel.ModelSettings.TargetVocabularySize);
         Assert.IsNull(inferredModel.ModelSettings.PredictedTextColumnName);

@@ -31,7 +31,7 @@ public sealed class Conll2003Tests
         try
         {
             var clock = Stopwatch.StartNew();
-            using var model = tagging.Trainers.BiLstm(options).Fit(train);
+            var model = tagging.Trainers.BiLstm(options).Fit(train);
             var metrics = tagging.Evaluate(model.Transform(test));
             Console.WriteLine($"2000 sentences, 3 epochs: eng.testa[..1000] F1 {metrics.F1:F4}, token accuracy {metrics.TokenAccuracy:F4}, {clock.Elapsed.TotalSeconds:F0} s");
             Assert.IsTrue(metrics.F1 > 0.5, $"entity F1 {metrics.F1}");
