@@ -32,7 +32,7 @@ static int Usage(int exitCode)
 {
     Console.Error.WriteLine("usage: Samples <command> [options]   (no arguments: sentiment on generated data)");
     Console.Error.WriteLine("  sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--json]");
-    Console.Error.WriteLine("            [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]");
+    Console.Error.WriteLine("            [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--threads T] [--no-header] [--text-column I] [--label-column I]");
     Console.Error.WriteLine("  language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--json]");
     Console.Error.WriteLine("  forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N] [--model PATH] [--plot PATH.png] [--json]");
     Console.Error.WriteLine("  ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--model PATH] [--json]");

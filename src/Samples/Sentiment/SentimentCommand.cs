@@ -42,10 +42,17 @@ public static class SentimentCommand
             MaxTrainingTime: command.Int("minutes", 0) is > 0 and var minutes ? TimeSpan.FromMinutes(minutes) : null,
             Progress: new Progress(json));
         SentimentModel.ModelPath = Path.GetFullPath(command.String("model") ?? "sentiment-model.zip");
+        int threads = command.Int("threads", 0);
         int textColumn = command.Int("text-column", 0), labelColumn = command.Int("label-column", 1);
         bool hasHeader = !command.Flag("no-header");
         command.RejectUnknown();
 
+        if (threads > 0)
+        {
+            // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
+            Microsoft.ML.Recurrent.Runtime.TorchRuntime.EnsureInitialized();
+            TorchSharp.torch.set_num_threads(threads);
+        }
         var mlContext = new MLContext(seed: seed);
         IDataView train, test;
         if (generated)
