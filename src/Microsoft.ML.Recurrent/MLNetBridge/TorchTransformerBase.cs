@@ -72,7 +72,7 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
 
     internal const string StoryEntry = "Story";
 
-    /// <summary>What <see cref="LoadCore"/> read: deconstructs into settings and networks; <see cref="Story"/> may be null.</summary>
+    /// <summary>What <see cref="LoadCore"/> read: deconstructs into settings and networks (and the story, which may be null).</summary>
     private protected sealed record LoadedState(TSettings Settings, nn.Module[] Networks, ModelStory? Story)
     {
         public void Deconstruct(out TSettings settings, out nn.Module[] networks) => (settings, networks) = (Settings, Networks);

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
@@ -113,7 +114,11 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
             network.Dispose();
             throw;
         }
-        return new Seq2SeqTransformer(_host, settings, network);
+        return new Seq2SeqTransformer(_host, settings, network)
+        {
+            Story = ModelStoryBuilder.Build(Seq2SeqTransformer.LoaderSignature, "SequenceToSequence", _options, sources, seed,
+                LastTrainingHistory is null ? [] : [LastTrainingHistory]),
+        };
     }
 
     /// <summary>Checks the source and target columns and describes the columns the trained model adds.</summary>

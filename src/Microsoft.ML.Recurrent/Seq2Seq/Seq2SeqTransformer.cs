@@ -45,8 +45,8 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
 
     private static Seq2SeqTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks) = LoadCore(ctx, Format, s => new Seq2SeqNetwork(s));
-        return new Seq2SeqTransformer(env, settings, networks[0]);
+        var (settings, networks, story) = LoadCore(ctx, Format, s => new Seq2SeqNetwork(s));
+        return new Seq2SeqTransformer(env, settings, networks[0]) { Story = story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
@@ -76,7 +77,11 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
             network.Dispose();
             throw;
         }
-        return new SequenceTaggingTransformer(_host, settings, network);
+        return new SequenceTaggingTransformer(_host, settings, network)
+        {
+            Story = ModelStoryBuilder.Build(SequenceTaggingTransformer.LoaderSignature, "SequenceTagging", _options, training, seed,
+                LastTrainingHistory is null ? [] : [LastTrainingHistory]),
+        };
     }
 
     /// <summary>Checks the input columns and describes the column the trained model adds.</summary>

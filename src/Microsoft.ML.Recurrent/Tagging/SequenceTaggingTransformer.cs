@@ -44,14 +44,14 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
 
     private static SequenceTaggingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks) = LoadCore(ctx, Format, s =>
+        var (settings, networks, story) = LoadCore(ctx, Format, s =>
         {
             s.Validate();
             return new TaggerNetwork(s);
         });
         if (networks.Length != 1)
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' holds {networks.Length} networks; a tagger has one.");
-        return new SequenceTaggingTransformer(env, settings, networks[0]);
+        return new SequenceTaggingTransformer(env, settings, networks[0]) { Story = story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.ModelHost;
@@ -60,6 +61,7 @@ public sealed class LanguageModelGenerationTests
         var rows = ml.Data.TakeRows(data, 6);
         using var folder = new TempFolder();
         ml.Model.Save(pipeline, rows.Schema, folder.File("lm.zip"));
+        Assert.AreEqual("LanguageModeling", ModelInspector.ReadStories(folder.File("lm.zip")).Single().Task, "the saved model carries its story");
         using (var stream = File.Create(folder.File("input.idv")))
             ml.Data.SaveAsBinary(rows, stream);
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.ModelHost;
 using Microsoft.ML.Recurrent.Modules;
@@ -120,6 +121,7 @@ public sealed class Seq2SeqTrainerTests
         var model = ml.SequenceToSequence().Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(Reversal(64, 3)));
         var input = ml.Data.LoadFromEnumerable(Reversal(6, 4).Append(new Pair { Source = [0, 9, 9, 0], Target = [2, 3] }).Append(new Pair { Source = [], Target = [] }));
         ml.Model.Save(model, input.Schema, folder.File("model.zip"));
+        Assert.AreEqual("SequenceToSequence", ModelInspector.ReadStories(folder.File("model.zip")).Single().Task, "the saved model carries its story");
         using (var stream = File.Create(folder.File("input.idv")))
             ml.Data.SaveAsBinary(input, stream);
 

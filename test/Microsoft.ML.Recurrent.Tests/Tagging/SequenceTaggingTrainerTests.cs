@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tagging;
 using Microsoft.ML.Recurrent.Tests.Support;
@@ -107,6 +108,7 @@ public sealed class SequenceTaggingTrainerTests
         var input = ml.Data.LoadFromEnumerable(rows);
         string modelPath = folder.File("tagger.zip"), inputPath = folder.File("input.idv");
         ml.Model.Save(model, input.Schema, modelPath);
+        Assert.AreEqual("SequenceTagging", ModelInspector.ReadStories(modelPath).Single().Task, "the saved model carries its story");
         using (var stream = File.Create(inputPath))
             ml.Data.SaveAsBinary(input, stream);
         var expected = model.Transform(input).GetColumn<string[]>("PredictedTags").Select(tags => string.Join(',', tags)).ToList();
