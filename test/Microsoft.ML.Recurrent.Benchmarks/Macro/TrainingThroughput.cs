@@ -74,8 +74,8 @@ internal static class TrainingThroughput
         }
         double load = Measure.Median(loads);
         report.Add("a", "trainer tokens/s (wall, median)", Measure.F(Measure.Median(trainerRates), "F0"), load);
-        report.Add("a", "trainer / hand-written dense loop, tokens/s: wall | CPU", $"{Measure.F(Measure.Median(wall.Dense))}x | {Measure.F(Measure.Median(cpu.Dense))}x", load);
-        report.Add("a", "trainer / hand-written packed loop, tokens/s: wall | CPU", $"{Measure.F(Measure.Median(wall.Packed))}x | {Measure.F(Measure.Median(cpu.Packed))}x", load);
+        report.Add("a", "trainer / hand-written dense loop, tokens/s (wall; CPU time)", $"{Measure.F(Measure.Median(wall.Dense))}x; {Measure.F(Measure.Median(cpu.Dense))}x", load);
+        report.Add("a", "trainer / hand-written packed loop, tokens/s (wall; CPU time)", $"{Measure.F(Measure.Median(wall.Packed))}x; {Measure.F(Measure.Median(cpu.Packed))}x", load);
     }
 
     /// <summary>A one-epoch Fit, timed through its progress reports from the end of the first batch to the end of the epoch.</summary>
