@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Classification;
@@ -65,25 +66,28 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     internal float[] Predict(ReadOnlySpan<long> tokens, ReadOnlySpan<float> features)
     {
         var settings = Settings;
-        long steps = settings.UsesTokens ? tokens.Length : features.Length / settings.FeatureSize;
+        long steps = Math.Max(settings.UsesTokens ? tokens.Length : features.Length / settings.FeatureSize, 1);
         var networks = Networks;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         {
+            // The input is written straight into the new tensors' memory: no intermediate arrays per row.
             Tensor input;
             if (settings.UsesTokens)
             {
-                var ids = new long[Math.Max(steps, 1)];
+                input = empty([1, steps], ScalarType.Int64);
+                var ids = MemoryMarshal.Cast<byte, long>(input.bytes);
+                ids[0] = 0; // an empty sequence is read as one padding token
                 for (int i = 0; i < tokens.Length; i++)
                     ids[i] = tokens[i] >= 0 && tokens[i] < settings.VocabularySize ? tokens[i] : UnknownTokenId;
-                input = tensor(ids, new long[] { 1, ids.Length });
             }
             else
             {
-                var values = steps == 0 ? new float[settings.FeatureSize] : features.ToArray();
-                input = tensor(values, new long[] { 1, Math.Max(steps, 1), settings.FeatureSize });
+                input = zeros([1, steps, settings.FeatureSize], ScalarType.Float32);
+                features.CopyTo(MemoryMarshal.Cast<byte, float>(input.bytes));
             }
-            var lengths = tensor(new long[] { Math.Max(steps, 1) });
+            var lengths = empty([1], ScalarType.Int64);
+            MemoryMarshal.Cast<byte, long>(lengths.bytes)[0] = steps;
             Tensor? sum = null;
             foreach (var network in networks)
             {
@@ -96,7 +100,9 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
                 };
                 sum = sum is null ? output : sum + output;
             }
-            return (sum! / networks.Count).reshape(-1).data<float>().ToArray();
+            if (networks.Count > 1)
+                sum = sum! / networks.Count;
+            return MemoryMarshal.Cast<byte, float>(sum!.contiguous().bytes).ToArray();
         }
     }
 }

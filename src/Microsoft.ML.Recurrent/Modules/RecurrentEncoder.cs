@@ -84,40 +84,70 @@ internal sealed class RecurrentEncoder : Module<Tensor, Tensor, RecurrentOutput>
     /// <param name="lengths">[batch] int64 true lengths, each in 1..time.</param>
     public override RecurrentOutput forward(Tensor input, Tensor lengths)
     {
+        var (sequence, final) = Encode(input, lengths, wantSequence: true);
+        return new RecurrentOutput(sequence!, final);
+    }
+
+    /// <summary>
+    /// Only <see cref="RecurrentOutput.Final"/> of <see cref="forward"/>, with the same values, for heads that read
+    /// nothing else: it skips reordering the top backward layer's output, the concatenation and the padding mask,
+    /// which also saves their backward passes in training.
+    /// </summary>
+    public Tensor EncodeFinal(Tensor input, Tensor lengths) => Encode(input, lengths, wantSequence: false).Final;
+
+    private (Tensor? Sequence, Tensor Final) Encode(Tensor input, Tensor lengths, bool wantSequence)
+    {
         ValidateInput(input);
         long batch = input.shape[0], time = input.shape[1];
-        SequenceMasks.Validate(lengths, batch, time, nameof(lengths));
+        long shortest = SequenceMasks.Validate(lengths, batch, time, nameof(lengths));
+        // Every row spans the padded width (always so for a single sequence): reversing within the length is a plain
+        // flip and there is no padding to mask, which saves several small operations per call.
+        bool full = shortest == time;
 
         using var scope = NewDisposeScope();
-        var deviceLengths = lengths.to_type(ScalarType.Int64).to(input.device);
+        var deviceLengths = lengths.dtype == ScalarType.Int64 && lengths.device == input.device
+            ? lengths : lengths.to_type(ScalarType.Int64).to(input.device);
         var x = embedding is null ? input : embedding.call(input);
         if (embedding_dropout is not null)
             x = embedding_dropout.call(x);
-        var reverseIndex = Settings.Bidirectional ? SequenceMasks.ReverseIndex(deviceLengths, time) : null;
+        var reverseIndex = Settings.Bidirectional && !full ? SequenceMasks.ReverseIndex(deviceLengths, time) : null;
 
-        Tensor forwardTop = x, backwardTop = x;
+        Tensor forwardTop = x, backwardReversed = x;
         for (int layer = 0; layer < Settings.Layers; layer++)
         {
             if (layer > 0 && layer_dropout is not null)
                 x = layer_dropout.call(x);
             forwardTop = forward_layers[layer].call(x);
-            if (reverseIndex is null)
+            if (!Settings.Bidirectional)
             {
                 x = forwardTop;
                 continue;
             }
-            var reversedInput = SequenceMasks.GatherTime(x, reverseIndex);
-            backwardTop = SequenceMasks.GatherTime(backward_layers[layer].call(reversedInput), reverseIndex);
-            x = cat([forwardTop, backwardTop], 2);
+            // backwardReversed holds the backward direction's outputs in its own (reversed-within-length) order.
+            backwardReversed = backward_layers[layer].call(Reverse(x, reverseIndex));
+            if (layer == Settings.Layers - 1 && !wantSequence)
+                break;
+            x = cat([forwardTop, Reverse(backwardReversed, reverseIndex)], 2);
         }
 
-        var mask = SequenceMasks.FromLengths(deviceLengths, time).unsqueeze(2);
-        var sequence = x.masked_fill(mask.logical_not(), 0.0);
-        var final = SequenceMasks.LastValid(forwardTop, deviceLengths);
-        if (reverseIndex is not null)
-            final = cat([final, backwardTop.select(1, 0)], 1);
-        return new RecurrentOutput(sequence.MoveToOuterDisposeScope(), final.MoveToOuterDisposeScope());
+        // The backward direction's state after reading back to step 0 is its reversed output at length − 1.
+        var final = LastValid(forwardTop, deviceLengths, full);
+        if (Settings.Bidirectional)
+            final = cat([final, LastValid(backwardReversed, deviceLengths, full)], 1);
+        Tensor? sequence = null;
+        if (wantSequence)
+        {
+            sequence = full ? x : x.masked_fill(SequenceMasks.FromLengths(deviceLengths, time).unsqueeze(2).logical_not(), 0.0);
+            sequence.MoveToOuterDisposeScope();
+        }
+        return (sequence, final.MoveToOuterDisposeScope());
     }
+
+    private static Tensor Reverse(Tensor sequence, Tensor? reverseIndex)
+        => reverseIndex is null ? sequence.flip(1) : SequenceMasks.GatherTime(sequence, reverseIndex);
+
+    private static Tensor LastValid(Tensor sequence, Tensor lengths, bool full)
+        => full ? sequence.select(1, sequence.shape[1] - 1) : SequenceMasks.LastValid(sequence, lengths);
 
     private void ValidateInput(Tensor input)
     {
@@ -132,9 +162,7 @@ internal sealed class RecurrentEncoder : Module<Tensor, Tensor, RecurrentOutput>
                 throw new ArgumentException("The batch has no time steps.", nameof(input));
             if (input.numel() == 0)
                 return;
-            using var scope = NewDisposeScope();
-            long min = input.min().to_type(ScalarType.Int64).item<long>();
-            long max = input.max().to_type(ScalarType.Int64).item<long>();
+            var (min, max) = SequenceMasks.Range(input);
             if (min < 0 || max >= VocabularySize)
                 throw new ArgumentException(
                     $"Token ids must lie in 0..{VocabularySize - 1}; got ids from {min} to {max}.", nameof(input));

@@ -47,8 +47,9 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor input, Tensor lengths)
     {
         using var scope = NewDisposeScope();
-        var encoded = encoder.call(input, lengths);
-        var features = head_dropout is null ? encoded.Final : head_dropout.call(encoded.Final);
+        // The head reads only the final states: the encoder can skip building the per-step output.
+        var final = encoder.EncodeFinal(input, lengths);
+        var features = head_dropout is null ? final : head_dropout.call(final);
         return head.call(features).MoveToOuterDisposeScope();
     }
 }

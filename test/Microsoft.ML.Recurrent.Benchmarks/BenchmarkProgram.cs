@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Running;
+using Microsoft.ML.Recurrent.Benchmarks.Macro;
+
+namespace Microsoft.ML.Recurrent.Benchmarks;
+
+/// <summary>
+/// <c>macro [--quick] [--only abcde]</c> runs the macro benchmark; <c>onnx-vs-torch [--rows N] [--hidden H] [--length T]</c>
+/// compares the TorchSharp and ONNX serving paths; anything else goes to BenchmarkDotNet's switcher (every
+/// [Benchmark] class in this assembly, e.g. <c>--filter *Predict*</c>).
+/// </summary>
+public static class BenchmarkProgram
+{
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "macro")
+            return MacroRunner.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "onnx-vs-torch")
+            return OnnxVsTorchBenchmark.Run(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+        return 0;
+    }
+}
