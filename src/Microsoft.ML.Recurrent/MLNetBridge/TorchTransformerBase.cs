@@ -48,7 +48,7 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             return _networks;
         }
     }
@@ -56,7 +56,7 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
     /// <inheritdoc />
     protected sealed override void SaveModel(ModelSaveContext ctx)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         _format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", Settings);
         ModelStreams.SaveJson(ctx, "NetworkCount", _networks.Length);
@@ -94,7 +94,19 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         return new LoadedState(settings, networks, story);
     }
 
-    /// <summary>Releases the networks' native memory. The transformer cannot be used afterwards.</summary>
+    // The usual way to get here is ML.NET's PredictionEngine, which by default owns and disposes its model: say so.
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(GetType().Name,
+                $"This {GetType().Name} was disposed, which releases its networks. A PredictionEngine disposes its model when it is disposed " +
+                "(ML.NET's default); to share one model between several engines, create them with new PredictionEngineOptions { OwnsTransformer = false }.");
+    }
+
+    /// <summary>
+    /// Releases the networks' native memory. The transformer cannot be used afterwards. ML.NET's PredictionEngine calls
+    /// this when it is disposed unless created with <c>PredictionEngineOptions.OwnsTransformer = false</c>.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
