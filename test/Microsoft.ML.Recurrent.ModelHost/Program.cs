@@ -6,6 +6,11 @@ using Microsoft.ML.Recurrent.ModelHost;
 //        ModelHost save-loop <model.zip> <destination.zip>
 //          saves the model atomically to the destination again and again, printing "saved" after each save,
 //          until killed (the atomic-save test kills it in the middle of a save).
+//        ModelHost train-with-checkpoint <checkpoint> <model.zip> <stall-after-epoch, 0 = never>
+//          trains a small model with a checkpoint file, prints "epoch N done" per epoch and the final scores
+//          (see CheckpointTraining); the checkpoint test kills it while it stalls and resumes in another process.
+if (args.Length == 4 && args[0] == "train-with-checkpoint")
+    return CheckpointTraining.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
 if (args.Length == 3 && args[0] == "save-loop")
 {
     var context = new MLContext(seed: 1);
@@ -19,7 +24,7 @@ if (args.Length == 3 && args[0] == "save-loop")
 }
 if (args.Length != 5 || args[0] != "score")
 {
-    Console.Error.WriteLine("usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <columns> | save-loop <model.zip> <destination.zip>");
+    Console.Error.WriteLine("usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <columns> | save-loop <model.zip> <destination.zip> | train-with-checkpoint <checkpoint> <model.zip> <stall-after-epoch>");
     return 2;
 }
 

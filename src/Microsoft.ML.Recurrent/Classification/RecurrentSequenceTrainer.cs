@@ -79,7 +79,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
                 embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout));
             if (_options.EnsembleSize > 1)
                 channel.Info($"Ensemble member {member + 1} of {_options.EnsembleSize}.");
-            var loop = new TrainingLoop(_options, line => channel.Info(line));
+            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member) };
             histories.Add(loop.Train(network, task, training, validation, memberSeed));
             networks.Add(network);
         }

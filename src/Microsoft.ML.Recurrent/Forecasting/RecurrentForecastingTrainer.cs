@@ -68,7 +68,7 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
         {
             int memberSeed = unchecked(seed + 7919 * member);
             var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(_options.Dropout));
-            var loop = new TrainingLoop(_options, line => channel.Info(line));
+            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member) };
             histories.Add(loop.Train(network, task, data, null, memberSeed));
             networks.Add(network);
         }

@@ -124,6 +124,10 @@ public sealed class LanguageModelTrainerOptions : TrainingOptions
     internal void ValidateLanguageModel()
     {
         Validate();
+        // The language-model loop carries recurrent state across windows and epochs, which a checkpoint does not hold yet;
+        // refusing the option is better than silently training without the checkpoints the caller asked for.
+        if (CheckpointPath is not null)
+            throw new ArgumentException("CheckpointPath is not supported by the language-model trainer; leave it null.", nameof(CheckpointPath));
         Require(!string.IsNullOrWhiteSpace(TokenColumnName), nameof(TokenColumnName), TokenColumnName, "must be set");
         Require(VocabularySize == 0 || VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "must be 0 (inferred) or at least 2");
         Require(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "must be at least 1");

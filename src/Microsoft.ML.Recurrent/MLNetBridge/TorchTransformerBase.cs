@@ -52,7 +52,7 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfDisposed();
             return _networks;
         }
     }
@@ -60,7 +60,7 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
     /// <inheritdoc />
     protected sealed override void SaveModel(ModelSaveContext ctx)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         _format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", Settings);
         ModelStreams.SaveJson(ctx, "NetworkCount", _networks.Length);
@@ -96,6 +96,13 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         }
         var story = ModelStreams.TryLoadJson<ModelStory>(ctx, StoryEntry, format.LoaderSignature);
         return new LoadedState(settings, networks, story);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(GetType().Name,
+                $"This {GetType().Name} has released its networks (ReleaseNativeMemory was called), so it can no longer predict or be saved.");
     }
 
     /// <summary>

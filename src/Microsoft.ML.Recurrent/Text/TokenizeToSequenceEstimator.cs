@@ -22,7 +22,8 @@ namespace Microsoft.ML.Recurrent.Text;
 /// The fitted vocabulary follows them, ordered by descending frequency, ties broken by ordinal string order, so
 /// fitting the same data always gives the same ids. A token spelled like a reserved name in the data is treated as unknown.
 /// <para>
-/// Null, empty or whitespace-only text gives an empty vector (or just <c>&lt;s&gt; &lt;/s&gt;</c> with
+/// Fitting on data without a single token (no rows, or only empty text) throws an <see cref="InvalidOperationException"/>
+/// naming the column. Null, empty or whitespace-only text gives an empty vector (or just <c>&lt;s&gt; &lt;/s&gt;</c> with
 /// <see cref="Options.AddBeginEnd"/>). Words and characters are compared after Unicode NFC normalization and, by
 /// default, invariant lower-casing. Word tokenization splits on whitespace and punctuation only: scripts written
 /// without spaces (for example "東京は") form a single word unless separated by spaces or punctuation.
@@ -126,6 +127,10 @@ public sealed class TokenizeToSequenceEstimator : IEstimator<TokenizeToSequenceT
                     counts[token] = counts.GetValueOrDefault(token) + 1;
             }
         }
+        // A vocabulary of reserved ids only would silently map every future token to <unk>: almost always a pipeline bug upstream.
+        if (counts.Count == 0)
+            throw new InvalidOperationException(
+                $"TokenizeToSequence: the column '{settings.InputColumnName}' holds no tokens to fit a vocabulary on (the data has no rows, or every row is empty).");
         var learned = TokenizeToSequenceTransformer.SelectVocabulary(counts, _options.MaximumVocabularySize,
             _options.MinimumFrequency, TokenizeToSequenceTransformer.ReservedCount(_options.AddBeginEnd));
         return new TokenizeToSequenceTransformer(_environment, settings, learned, null);

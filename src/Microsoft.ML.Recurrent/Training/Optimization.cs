@@ -43,6 +43,13 @@ internal sealed class LearningRateScheduler
         _plateauRate = options.LearningRate;
     }
 
+    /// <summary>The plateau state (current rate, best value, epochs without improvement), saved in training checkpoints.</summary>
+    public (double Rate, double Best, int Wait) State
+    {
+        get => (_plateauRate, _plateauBest, _epochsWithoutImprovement);
+        set => (_plateauRate, _plateauBest, _epochsWithoutImprovement) = value;
+    }
+
     /// <summary>Learning rate for 1-based <paramref name="epoch"/>, given the reports of earlier epochs.</summary>
     public double RateForEpoch(int epoch) => _options.LearningRateSchedule switch
     {

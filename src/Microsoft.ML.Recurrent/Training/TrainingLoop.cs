@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -14,8 +15,9 @@ namespace Microsoft.ML.Recurrent.Training;
 /// </summary>
 /// <remarks>
 /// Seeding torch (<c>torch.manual_seed</c>) before creating the model is the caller's job; the loop seeds its own
-/// shuffling and validation split from <see cref="TrainingOptions.Seed"/> (or the caller's default seed), so equal
-/// seeds give equal runs. Each batch runs inside its own dispose scope, so native memory stays flat across batches.
+/// shuffling (one generator per epoch, from the seed and the epoch number) and validation split from
+/// <see cref="TrainingOptions.Seed"/> (or the caller's default seed), so equal seeds give equal runs, and a run resumed
+/// from a checkpoint (<see cref="TrainingOptions.CheckpointPath"/>) continues exactly as the uninterrupted run would. Each batch runs inside its own dispose scope, so native memory stays flat across batches.
 /// On return the model is in eval mode.
 /// </remarks>
 internal sealed class TrainingLoop
@@ -30,7 +32,14 @@ internal sealed class TrainingLoop
         options.Validate();
         _options = options;
         _log = log;
+        CheckpointPath = options.CheckpointPath;
     }
+
+    /// <summary>Checkpoint file of this run; defaults to <see cref="TrainingOptions.CheckpointPath"/> (ensembles give each member its own).</summary>
+    internal string? CheckpointPath { get; init; }
+
+    /// <summary>The checkpoint file of ensemble member <paramref name="member"/> (0-based): the path itself for the first, <c>.member{n}</c> appended for the others.</summary>
+    internal static string? MemberCheckpointPath(string? path, int member) => path is null || member == 0 ? path : $"{path}.member{member + 1}";
 
     /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
     internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
@@ -56,7 +65,6 @@ internal sealed class TrainingLoop
         if (parameters.Length == 0)
             throw new InvalidOperationException("The model has no trainable parameters.");
 
-        var random = new Random(seed);
         var trainIterator = new BatchIterator(training);
         var scheduler = new LearningRateScheduler(_options);
         var metric = validationPlan is null ? null : task.Metric;
@@ -74,13 +82,42 @@ internal sealed class TrainingLoop
             $"{_options.BatchSize} per epoch, {_options.Optimizer} at learning rate {Format(_options.LearningRate)}, seed {seed}.");
 
         using var optimizer = OptimizerFactory.Create(_options, parameters);
+        string? checkpointPath = CheckpointPath;
+        string dataFingerprint = "", optionsFingerprint = "";
+        int firstEpoch = 1;
         try
         {
-            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            if (checkpointPath is not null)
+            {
+                dataFingerprint = training.Fingerprint() + "|" + (validation?.Fingerprint() ?? "-");
+                optionsFingerprint = TrainingCheckpoint.FingerprintOptions(_options, seed, model);
+                if (TrainingCheckpoint.TryLoad(checkpointPath, dataFingerprint, optionsFingerprint) is { } checkpoint)
+                {
+                    ModuleWeights.Load(model, checkpoint.Weights, checkpointPath);
+                    checkpoint.RestoreOptimizer(optimizer);
+                    checkpoint.RestoreRandomState();
+                    scheduler.State = checkpoint.Scheduler;
+                    foreach (var summary in checkpoint.History)
+                        history.Add(summary);
+                    history.BestEpoch = checkpoint.BestEpoch;
+                    history.StoppedEarly = checkpoint.StoppedEarly;
+                    bestValue = checkpoint.BestValue;
+                    epochsWithoutImprovement = checkpoint.EpochsWithoutImprovement;
+                    if (keepBest && checkpoint.BestWeights is not null)
+                        best = TrainingCheckpoint.DeserializeTensors(checkpoint.BestWeights);
+                    // Early stopping is final; a run that ended by reaching Epochs or the time limit may be extended.
+                    firstEpoch = checkpoint.StoppedEarly ? int.MaxValue : checkpoint.Epoch + 1;
+                    Log($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}.");
+                }
+            }
+
+            for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
                 double learningRate = scheduler.RateForEpoch(epoch);
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
+                // One generator per epoch, from the seed and the epoch number, so a resumed run shuffles exactly like an uninterrupted one.
+                var random = new Random(unchecked(seed * 1_000_003 + epoch));
                 var plan = BatchPlan.Shuffled(training, trainIndices, _options.BatchSize, _options.LengthBucketing, random);
                 double trainingLoss = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, clock);
 
@@ -104,20 +141,47 @@ internal sealed class TrainingLoop
                 }
                 scheduler.ReportEpoch(monitored);
                 Log(Describe(summary, metric, _options.Epochs));
-                _options.Progress?.Report(new TrainingProgress(epoch, plan.BatchCount, plan.BatchCount, trainingLoss, clock.Elapsed, summary));
 
+                string? stop = null;
                 if (epoch == _options.Epochs)
-                    break;
-                if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
+                {
+                    stop = "";
+                }
+                else if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
                 {
                     history.StoppedEarly = true;
-                    Log($"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).");
-                    break;
+                    stop = $"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).";
                 }
-                if (_options.MaxTrainingTime is { } limit && clock.Elapsed > limit)
+                else if (_options.MaxTrainingTime is { } limit && clock.Elapsed > limit)
                 {
                     history.StoppedByTimeLimit = true;
-                    Log($"Stopping after epoch {epoch}: the time limit of {limit} was reached ({clock.Elapsed:g} elapsed).");
+                    stop = $"Stopping after epoch {epoch}: the time limit of {limit} was reached ({clock.Elapsed:g} elapsed).";
+                }
+                // Written before the progress report, so whoever sees an epoch reported can rely on its checkpoint being on disk.
+                if (checkpointPath is not null)
+                {
+                    new TrainingCheckpoint
+                    {
+                        DataFingerprint = dataFingerprint,
+                        OptionsFingerprint = optionsFingerprint,
+                        Epoch = epoch,
+                        BestValue = bestValue,
+                        BestEpoch = history.BestEpoch,
+                        EpochsWithoutImprovement = epochsWithoutImprovement,
+                        StoppedEarly = history.StoppedEarly,
+                        Scheduler = scheduler.State,
+                        History = history.Epochs,
+                        Weights = TrainingCheckpoint.SerializeWeights(model),
+                        OptimizerState = TrainingCheckpoint.SerializeOptimizer(optimizer),
+                        RandomState = TrainingCheckpoint.SerializeRandomState(),
+                        BestWeights = best is null ? null : TrainingCheckpoint.SerializeTensors(best.Select(p => (p.Key, p.Value))),
+                    }.Save(checkpointPath);
+                }
+                _options.Progress?.Report(new TrainingProgress(epoch, plan.BatchCount, plan.BatchCount, trainingLoss, clock.Elapsed, summary));
+                if (stop is not null)
+                {
+                    if (stop.Length > 0)
+                        Log(stop);
                     break;
                 }
             }

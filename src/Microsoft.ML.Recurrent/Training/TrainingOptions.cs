@@ -115,6 +115,19 @@ public class TrainingOptions
     /// <summary>Checked before every batch; cancellation throws <see cref="OperationCanceledException"/>. Default none.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// File in which the loop keeps a checkpoint of the run, rewritten atomically after every epoch: weights, optimizer
+    /// state, learning-rate schedule, best weights so far, early-stopping counters, history and the random-number
+    /// generator. When the file exists at the start of training, training resumes after its last epoch and ends with
+    /// the same model an uninterrupted run would have produced. A checkpoint written for other training data, options,
+    /// seed or network is refused with an <see cref="InvalidOperationException"/> naming the file. The file is kept
+    /// after training; delete it to train from the beginning. <see cref="Epochs"/>, <see cref="MaxTrainingTime"/> and
+    /// the progress settings may differ between the runs. Default null (no checkpoint). Trainers that build several
+    /// networks (<c>EnsembleSize</c> &gt; 1) add <c>.member2</c>, <c>.member3</c>... to the name for the later members.
+    /// The language-model trainer, whose loop carries recurrent state between epochs, refuses it with an <see cref="ArgumentException"/>.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/>, naming the property, for a value outside its documented range.</summary>
     public void Validate()
     {
@@ -134,6 +147,7 @@ public class TrainingOptions
         Require(EarlyStoppingPatience >= 0, EarlyStoppingPatience, nameof(EarlyStoppingPatience), "at least 0 (0 disables early stopping)");
         Require(MaxTrainingTime is null || MaxTrainingTime > TimeSpan.Zero, MaxTrainingTime, nameof(MaxTrainingTime), "greater than zero, or null for no limit");
         Require(ProgressInterval >= 1, ProgressInterval, nameof(ProgressInterval), "at least 1");
+        Require(CheckpointPath is null || !string.IsNullOrWhiteSpace(CheckpointPath), CheckpointPath, nameof(CheckpointPath), "null or a file path");
     }
 
     private static void Require(bool valid, object? value, string property, string range)
