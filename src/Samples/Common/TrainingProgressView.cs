@@ -18,8 +18,10 @@ public sealed class TrainingProgressView : IProgress<TrainingProgress>
     private readonly string _metricName;
     private readonly int _plainEvery;
     private readonly List<List<EpochSummary>> _history = [];
-    private int _lastEpoch = int.MaxValue;
-    private ProgressTask? _task;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+    private readonly System.Diagnostics.Stopwatch _sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
+    private LiveDisplayContext? _live;
+    private TrainingProgress? _last;
 
     /// <param name="title">What is being trained, e.g. "sentiment".</param>
     /// <param name="epochs">The epoch limit (training may stop earlier).</param>
@@ -51,47 +53,48 @@ public sealed class TrainingProgressView : IProgress<TrainingProgress>
             Console.WriteLine($"Training {_title}: up to {_epochs} epochs{(_networks > 1 ? $" × {_networks} networks" : "")}.");
             return train();
         }
-        return AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
+        _clock.Restart();
+        return AnsiConsole.Live(Render(null)).AutoClear(false).Start(context =>
+        {
+            _live = context;
+            try
             {
-                _task = context.AddTask(Markup.Escape($"{_title}: starting"), maxValue: 1);
-                try
-                {
-                    var result = train();
-                    _task.Value = _task.MaxValue;
-                    return result;
-                }
-                finally
-                {
-                    _task = null;
-                }
-            });
+                var result = train();
+                context.UpdateTarget(Render(_last, finished: true));
+                context.Refresh();
+                return result;
+            }
+            finally
+            {
+                _live = null;
+            }
+        });
     }
 
     /// <inheritdoc />
     public void Report(TrainingProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        // Epoch numbers restart at 1 for each network of an ensemble.
-        if (value.Epoch < _lastEpoch || _history.Count == 0)
+        // Epoch numbers restart at 1 for each network of an ensemble: a report for an epoch that has already
+        // completed starts the next network.
+        if (_history.Count == 0 || _history[^1].Count > 0 && value.Epoch <= _history[^1][^1].Epoch)
         {
             _history.Add([]);
             if (!Interactive && _networks > 1)
                 Console.WriteLine($"  network {_history.Count} of {_networks}");
         }
-        _lastEpoch = value.Epoch;
         if (value.CompletedEpoch is { } epoch)
             _history[^1].Add(epoch);
 
-        if (_task is { } task)
+        _last = value;
+        if (_live is { } live)
         {
-            int batches = Math.Max(value.BatchCount, 1);
-            task.MaxValue = (double)_networks * _epochs * batches;
-            task.Value = ((double)(_history.Count - 1) * _epochs + value.Epoch - 1) * batches + value.Batch;
-            task.Description = Markup.Escape(Describe(value));
+            // Reports can come every few milliseconds; redrawing ten times a second is plenty.
+            if (_sinceRefresh.ElapsedMilliseconds < 100 && value.CompletedEpoch is null)
+                return;
+            _sinceRefresh.Restart();
+            live.UpdateTarget(Render(value));
+            live.Refresh();
         }
         else if (value.CompletedEpoch is { } completed && (completed.Epoch % _plainEvery == 0 || completed.Epoch == _epochs))
         {
@@ -99,13 +102,29 @@ public sealed class TrainingProgressView : IProgress<TrainingProgress>
         }
     }
 
-    private string Describe(TrainingProgress value)
+    /// <summary>Two lines, so that it fits an 80-column terminal: the bar with times, then the figures.</summary>
+    private Rows Render(TrainingProgress? value, bool finished = false)
     {
-        string network = _networks > 1 ? $" network {_history.Count}/{_networks}" : "";
-        string last = _history[^1].LastOrDefault() is { ValidationMetric: { } metric } ? $", last validation {_metricName} {F(metric)}"
-            : _history[^1].LastOrDefault() is { ValidationLoss: { } loss } ? $", last validation loss {F(loss)}" : "";
-        return $"{_title}{network} epoch {value.Epoch}/{_epochs} batch {value.Batch}/{value.BatchCount} loss {F(value.Loss)}{last}";
+        const int BarWidth = 24;
+        double fraction = finished ? 1 : value is null ? 0
+            : Math.Clamp((((double)(_history.Count - 1) * _epochs + value.Epoch - 1) + (double)value.Batch / Math.Max(value.BatchCount, 1)) / (_networks * _epochs), 0, 1);
+        int done = (int)Math.Round(fraction * BarWidth);
+        var elapsed = _clock.Elapsed;
+        // Assumes the remaining epochs run as fast as the finished ones; early stopping can only make it shorter.
+        string left = finished ? "done" : fraction > 0 ? "~" + Time(TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction)) + " left" : "";
+        string bar = $"[green]{new string('━', done)}[/][grey]{new string('━', BarWidth - done)}[/]";
+        string head = $"[bold]{Markup.Escape(_title)}[/] {bar} {fraction.ToString("P0", CultureInfo.InvariantCulture),4} {Time(elapsed)} {left}";
+        if (value is null)
+            return new Rows(new Markup(head), new Markup("  starting"));
+        string network = _networks > 1 ? $"network {_history.Count}/{_networks}  " : "";
+        var lastEpoch = _history[^1].LastOrDefault();
+        string validation = lastEpoch is { ValidationMetric: { } metric } ? $"  last validation {_metricName} {F(metric)}"
+            : lastEpoch is { ValidationLoss: { } loss } ? $"  last validation loss {F(loss)}" : "";
+        string figures = $"  {network}epoch {value.Epoch}/{_epochs}  batch {value.Batch}/{value.BatchCount}  loss {F(value.Loss)}{validation}";
+        return new Rows(new Markup(head), new Markup(Markup.Escape(figures)));
     }
+
+    private static string Time(TimeSpan time) => time.TotalHours >= 1 ? time.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : time.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
 
     private string Summarize(EpochSummary epoch)
     {

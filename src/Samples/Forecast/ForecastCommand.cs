@@ -14,9 +14,9 @@ public static class ForecastCommand
 {
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
-        "forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N]\n" +
-        "                [--model PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]\n" +
-        "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal naive and forecasts ahead.";
+        "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal naive and forecasts ahead.\n" +
+        "usage: forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N]\n" +
+        "                [--model PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]";
 
     /// <summary>Runs the command; returns the process exit code (0 success, 2 bad arguments).</summary>
     /// <param name="args">Command-line arguments after the command name.</param>
@@ -37,7 +37,7 @@ public static class ForecastCommand
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: " + Usage[..Usage.LastIndexOf('\n')]);
+            Console.Error.WriteLine(Usage[(Usage.IndexOf('\n') + 1)..]);
             return 2;
         }
         bool json = options.ContainsKey("json");

@@ -49,10 +49,10 @@ public static class InspectCommand
         var console = AnsiConsole.Console;
         string position = count > 1 ? $" (component {index} of {count})" : "";
         console.Write(new Rule(Markup.Escape($"{Path.GetFileName(modelPath)}: {story.Task}, {story.Component}{position}")) { Justification = Justify.Left });
-        console.WriteLine($"Task: {story.Task}");
-        console.WriteLine($"Trained on {story.TrainingRows.ToString(CultureInfo.InvariantCulture)} rows, seed {story.Seed}, finished {story.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
-        console.WriteLine($"Training data fingerprint (SHA-256): {story.TrainingDataFingerprint}");
-        console.WriteLine($"Versions: Microsoft.ML.Recurrent {story.LibraryVersion}, TorchSharp {story.TorchSharpVersion}, LibTorch {story.LibTorchVersion}");
+        Console.WriteLine($"Task: {story.Task}");
+        Console.WriteLine($"Trained on {story.TrainingRows.ToString(CultureInfo.InvariantCulture)} rows, seed {story.Seed}, finished {story.CreatedUtc:yyyy-MM-dd HH:mm:ss} UTC");
+        Console.WriteLine($"Training data fingerprint (SHA-256): {story.TrainingDataFingerprint}");
+        Console.WriteLine($"Versions: Microsoft.ML.Recurrent {story.LibraryVersion}, TorchSharp {story.TorchSharpVersion}, LibTorch {story.LibTorchVersion}");
 
         var settings = new Table { Title = new TableTitle("Settings") }.AddColumns("setting", "value");
         foreach (var (name, value) in story.Hyperparameters.OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -19,8 +19,8 @@ public static class LanguageModelCommand
 {
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
-        "language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--plot PATH.png] [--json]\n" +
-        "Trains a recurrent language model (a generated grammar corpus without --data), reports perplexity and prints a sample.";
+        "Trains a recurrent language model (a generated grammar corpus without --data), reports perplexity and prints a sample.\n" +
+        "usage: language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--plot PATH.png] [--json]";
 
     private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json);
 
@@ -35,7 +35,7 @@ public static class LanguageModelCommand
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: " + Usage.Split('\n')[0]);
+            Console.Error.WriteLine(Usage[(Usage.IndexOf('\n') + 1)..]);
             return 2;
         }
 

@@ -15,9 +15,9 @@ public static class SentimentCommand
 {
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
-        "sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--plot PATH.png] [--json]\n" +
-        "          [--rows N] [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]\n" +
-        "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.";
+        "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.\n" +
+        "usage: sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--plot PATH.png] [--json]\n" +
+        "                 [--rows N] [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]";
 
     private static readonly string[] Examples =
     [
