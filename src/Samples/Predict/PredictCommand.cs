@@ -30,7 +30,7 @@ public static class PredictCommand
         var model = new Option<FileInfo>("--model") { Description = "The model .zip (sentiment, multiclass, language model, ...).", Required = true };
         var text = new Option<string?>("--text") { Description = "The text to predict for; without it, each line of standard input." };
         var json = new Option<bool>("--json") { Description = "One JSON object per input: the input and every output column." };
-        var all = new Option<bool>("--all-columns") { Description = "Print every column the model adds (e.g. Tokens), not only its last stage's." };
+        var all = new Option<bool>("--all-columns") { Description = "Print every column the model adds (e.g. Tokens), not only its predictions." };
         var command = new Command("predict", "Load a saved model and predict for text given with --text or on standard input (one text per line).") { model, text, json, all };
         command.SetAction(result => Run(result.GetRequiredValue(model).FullName, result.GetValue(text), result.GetValue(json), result.GetValue(all)));
         return command;
@@ -59,7 +59,7 @@ public static class PredictCommand
                 continue;
             var data = Feed(ml, batch, textColumns);
             var scored = model.Transform(data);
-            var columns = allColumns ? ScoredColumns.AddedColumns(scored.Schema, data.Schema) : ScoredColumns.LastStageOutputs(model, data.Schema);
+            var columns = allColumns ? ScoredColumns.AddedColumns(scored.Schema, data.Schema) : ScoredColumns.PredictionColumns(model, data.Schema);
             int i = 0;
             foreach (var row in ScoredColumns.Read(scored, columns))
                 Print(batch[i++], row, json);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 
 namespace Samples.Predict;
 
@@ -10,15 +11,24 @@ namespace Samples.Predict;
 /// </summary>
 internal static class ScoredColumns
 {
-    /// <summary>Columns the model's last stage added: its predictions, without intermediate columns such as Tokens.</summary>
-    public static IReadOnlyList<DataViewSchema.Column> LastStageOutputs(ITransformer model, DataViewSchema inputSchema)
+    /// <summary>
+    /// The model's predictions: columns added by its last recurrent component and the stages after it (e.g. a
+    /// MapKeyToValue of the predicted label), or by its last stage when it has no recurrent component. Intermediate
+    /// columns such as Tokens are left out.
+    /// </summary>
+    public static IReadOnlyList<DataViewSchema.Column> PredictionColumns(ITransformer model, DataViewSchema inputSchema)
     {
         var stages = Flatten(model).ToList();
+        int first = stages.FindLastIndex(s => ModelInspector.Stories(s).Count > 0);
+        if (first < 0)
+            first = Math.Max(stages.Count - 1, 0);
         var before = inputSchema;
-        foreach (var stage in stages.Take(stages.Count - 1))
+        foreach (var stage in stages.Take(first))
             before = stage.GetOutputSchema(before);
-        var after = stages.Count > 0 ? stages[^1].GetOutputSchema(before) : before;
-        // A column that the last stage added or replaced has no visible twin at the same index before it.
+        var after = before;
+        foreach (var stage in stages.Skip(first))
+            after = stage.GetOutputSchema(after);
+        // A column that those stages added or replaced has no visible twin at the same index before them.
         return after.Where(c => !c.IsHidden && (before.GetColumnOrNull(c.Name) is not { } old || old.Index != c.Index)).ToList();
     }
 

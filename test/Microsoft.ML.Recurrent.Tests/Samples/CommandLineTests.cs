@@ -126,6 +126,42 @@ public sealed class CommandLineTests
         Assert.IsFalse(string.IsNullOrWhiteSpace(row.RootElement.GetProperty("Generated").GetString()));
     }
 
+    private sealed class Tagged
+    {
+        public string Text { get; set; } = "";
+        public string Kind { get; set; } = "";
+    }
+
+    [TestMethod]
+    public void PredictPrintsAMulticlassModelsClassNamesAndScores()
+    {
+        // The class is the word that occurs most often; a few epochs of a tiny network are enough for the plumbing.
+        var random = new Random(1);
+        string[] names = ["alpha", "beta", "gamma"];
+        var rows = Enumerable.Range(0, 240).Select(i => new Tagged
+        {
+            Kind = names[i % 3],
+            Text = string.Join(' ', Enumerable.Repeat(names[i % 3], 3).Append(names[random.Next(3)]).OrderBy(_ => random.Next())),
+        }).ToList();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Classification.RecurrentBinaryTrainerTests.SmallOptions(epochs: 2);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label", "Kind")
+            .Append(ml.Transforms.Text.TokenizeToSequence("Tokens", "Text"))
+            .Append(ml.MulticlassClassification.Trainers.Recurrent(options))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedKind", "PredictedLabel"))
+            .Fit(data);
+        string path = Folder.File("multiclass.zip");
+        ml.Model.Save(model, data.Schema, path);
+
+        var result = SamplesProcess.Run(Folder.Path, null, "predict", "--model", path, "--text", "gamma beta gamma gamma", "--json");
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        using var row = JsonDocument.Parse(result.Lines.Single());
+        Assert.AreEqual(3, row.RootElement.GetProperty("Score").GetArrayLength());
+        CollectionAssert.Contains(names, row.RootElement.GetProperty("PredictedLabel").GetString());
+        Assert.AreEqual(row.RootElement.GetProperty("PredictedLabel").GetString(), row.RootElement.GetProperty("PredictedKind").GetString());
+    }
+
     [TestMethod]
     public void BadArgumentsExitWithTwoAndSaySo()
     {
