@@ -7,9 +7,10 @@ using Samples.Common;
 namespace Samples.Sentiment;
 
 /// <summary>
-/// <c>sentiment [--data PATH] [--valid PATH] [--epochs N] [--model PATH] [--json]</c> and tuning options: trains the
-/// recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates both, saves the model,
-/// reloads it in a fresh MLContext and predicts three examples.
+/// <c>sentiment [--data PATH] [--valid PATH] [--epochs N] [--model PATH] [--plot PATH.png] [--json]</c> and tuning
+/// options: trains the recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates both,
+/// saves the model, reloads it in a fresh MLContext and predicts three examples. Progress goes through
+/// <see cref="TrainingProgressView"/>; --plot draws the training curves from the model's story.
 /// </summary>
 public static class SentimentCommand
 {
