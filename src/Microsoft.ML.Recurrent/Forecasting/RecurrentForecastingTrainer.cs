@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.TimeSeries;
@@ -73,7 +74,10 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
             networks.Add(network);
         }
         LastTrainingHistories = histories;
-        return new RecurrentForecastingTransformer(_host, settings, networks);
+        return new RecurrentForecastingTransformer(_host, settings, networks)
+        {
+            Story = ModelStoryBuilder.Build(RecurrentForecastingTransformer.LoaderSignature, "Forecasting", _options, data, seed, histories),
+        };
     }
 
     /// <summary>

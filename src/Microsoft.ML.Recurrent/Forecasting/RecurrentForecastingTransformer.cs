@@ -56,8 +56,8 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
 
     private static RecurrentForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks) = LoadCore(ctx, Format, s => s.BuildNetwork());
-        return new RecurrentForecastingTransformer(env, settings, networks);
+        var loaded = LoadCore(ctx, Format, s => s.BuildNetwork());
+        return new RecurrentForecastingTransformer(env, loaded.Settings, loaded.Networks) { Story = loaded.Story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

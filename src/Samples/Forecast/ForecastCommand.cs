@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
-using Microsoft.ML.Recurrent;
-using Microsoft.ML.Recurrent.Forecasting;
-using Microsoft.ML.Recurrent.TimeSeries;
+using Samples.Common;
 
 namespace Samples.Forecast;
 
@@ -14,17 +12,11 @@ namespace Samples.Forecast;
 /// </summary>
 public static class ForecastCommand
 {
-    private const string Usage =
+    /// <summary>The options, for the verb's --help.</summary>
+    public const string Usage =
+        "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal naive and forecasts ahead.\n" +
         "usage: forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N]\n" +
         "                [--model PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]";
-
-    /// <summary>One time step: the value and the position in the season (known for every future step).</summary>
-    private sealed class Step
-    {
-        public float Value { get; set; }
-        public float SeasonSin { get; set; }
-        public float SeasonCos { get; set; }
-    }
 
     /// <summary>Runs the command; returns the process exit code (0 success, 2 bad arguments).</summary>
     /// <param name="args">Command-line arguments after the command name.</param>
@@ -45,7 +37,7 @@ public static class ForecastCommand
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine(Usage[(Usage.IndexOf('\n') + 1)..]);
             return 2;
         }
         bool json = options.ContainsKey("json");
@@ -67,29 +59,16 @@ public static class ForecastCommand
         TorchSharp.torch.set_num_threads(Int(options, "threads", 1));
         if (options.ContainsKey("verbose"))
             ml.Log += (_, e) => { if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Message.Contains("Epoch", StringComparison.Ordinal)) Console.Error.WriteLine(e.Message); };
-        var steps = values.Select((v, t) => MakeStep(v, t, season)).ToList();
-        var all = ml.Data.LoadFromEnumerable(steps);
-        var trainer = ml.Forecasting.Recurrent(new RecurrentForecastingTrainerOptions
-        {
-            Lookback = lookback,
-            Horizon = horizon,
-            KnownFutureColumnNames = season > 1 ? ["SeasonSin", "SeasonCos"] : [],
-            Scaling = values.All(v => v > 0) ? SeriesScaling.Log : SeriesScaling.Standard,
-            HiddenSize = Int(options, "hidden", 32),
-            EnsembleSize = Int(options, "ensemble", 3),
-            Seed = Int(options, "seed", 1),
-            Epochs = Int(options, "epochs", 150),
-            // Few, larger batches and a higher rate: on ~100 windows this converges in tens of epochs.
-            BatchSize = 32,
-            LearningRate = 0.01,
-            EarlyStoppingPatience = 25,
-            ConfidenceLevel = 0.9,
-        });
+        var all = ForecastModel.LoadSeries(ml, values, season);
+        var settings = new ForecastModel.Settings(lookback, horizon, season, Int(options, "hidden", 32), Int(options, "ensemble", 3),
+            Int(options, "seed", 1), Int(options, "epochs", 150), Progress: null);
+        var progress = new TrainingProgressView("forecaster", settings.Epochs, settings.EnsembleSize, "loss");
+        var trainer = ForecastModel.BuildTrainer(ml, settings with { Progress = progress }, positiveSeries: values.All(v => v > 0));
 
         var clock = Stopwatch.StartNew();
-        var model = trainer.Fit(ml.Data.TakeRows(all, values.Length - holdout));
+        var model = progress.Run(() => ForecastModel.Train(ml, trainer, all, values.Length - holdout));
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        var backtest = ForecastBacktest.Run(model, all, holdout, season);
+        var backtest = ForecastModel.Evaluate(model, all, holdout, season);
         var m = backtest.Metrics;
 
         Console.WriteLine($"Data: {source}, {values.Length} points ({dates[0]} .. {dates[^1]}); trained on the first {values.Length - holdout} " +
@@ -102,14 +81,14 @@ public static class ForecastCommand
 
         // Forecast past the end of the data with the engine: it holds the last lookback steps of the whole series.
         var engine = model.CreateForecastingEngine(all);
-        var future = Enumerable.Range(values.Length, horizon).SelectMany(t => KnownFuture(t, season)).ToArray();
+        var future = Enumerable.Range(values.Length, horizon).SelectMany(t => ForecastModel.KnownFuture(t, season)).ToArray();
         var ahead = engine.Predict(future);
         Console.WriteLine($"Next {horizon}: {string.Join(", ", ahead.Forecast.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}");
 
         if (options.GetValueOrDefault("model") is { } modelPath)
         {
-            var windows = model.CreateWindowData(all);
-            ml.Model.Save(model, windows.Schema, modelPath);
+            ForecastModel.ModelPath = Path.GetFullPath(modelPath);
+            ForecastModel.Save(ml, model, all);
             Console.WriteLine($"Saved the model to {modelPath} (input: the Window column built by CreateWindowData).");
         }
         if (options.GetValueOrDefault("plot") is { } plotPath)
@@ -131,21 +110,6 @@ public static class ForecastCommand
             }));
         }
         return 0;
-    }
-
-    private static Step MakeStep(float value, int t, int season)
-    {
-        var known = KnownFuture(t, season);
-        return new Step { Value = value, SeasonSin = known.Length > 0 ? known[0] : 0, SeasonCos = known.Length > 0 ? known[1] : 0 };
-    }
-
-    /// <summary>Position of step <paramref name="t"/> in the season as a point on the unit circle (so December sits next to January).</summary>
-    private static float[] KnownFuture(int t, int season)
-    {
-        if (season <= 1)
-            return [];
-        double angle = 2 * Math.PI * (t % season) / season;
-        return [(float)Math.Sin(angle), (float)Math.Cos(angle)];
     }
 
     private static Dictionary<string, string?> Parse(string[] args)

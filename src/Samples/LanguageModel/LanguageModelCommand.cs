@@ -3,27 +3,26 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML;
-using Microsoft.ML.Recurrent;
-using Microsoft.ML.Recurrent.LanguageModeling;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.Text;
-using Microsoft.ML.Recurrent.Training;
+using Samples.Common;
 
 namespace Samples.LanguageModel;
 
 /// <summary>
 /// <c>language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH]
-/// [--prompt TEXT] [--json]</c>: trains a recurrent language model on a text file (one row per line) or, by default,
+/// [--prompt TEXT] [--plot PATH.png] [--json]</c>: trains a recurrent language model on a text file (one row per line) or, by default,
 /// on sentences from <see cref="GrammarCorpus"/>, whose exact entropy rate is the floor the model is compared with;
 /// reports validation cross-entropy and perplexity and prints a generated sample.
 /// </summary>
 public static class LanguageModelCommand
 {
-    private sealed class Line
-    {
-        public string Text { get; set; } = "";
-    }
+    /// <summary>The options, for the verb's --help.</summary>
+    public const string Usage =
+        "Trains a recurrent language model (a generated grammar corpus without --data), reports perplexity and prints a sample.\n" +
+        "usage: language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--plot PATH.png] [--json]";
 
-    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, bool Json);
+    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json);
 
     /// <summary>Runs the command; returns the process exit code (2 for bad arguments).</summary>
     public static int Run(string[] args)
@@ -36,7 +35,7 @@ public static class LanguageModelCommand
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--json]");
+            Console.Error.WriteLine(Usage[(Usage.IndexOf('\n') + 1)..]);
             return 2;
         }
 
@@ -57,42 +56,16 @@ public static class LanguageModelCommand
         Console.WriteLine($"Training on {lines.Count} lines ({(arguments.Data ?? "generated grammar corpus")}), validating on {validLines.Count}, {(characters ? "characters" : "words")}.");
 
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(lines.Select(l => new Line { Text = l }));
-        var valid = ml.Data.LoadFromEnumerable(validLines.Select(l => new Line { Text = l }));
-        // <s> … </s> around each line: the trainer keeps </s> as the end-of-line token of the stream.
-        var tokenizer = ml.Transforms.Text.TokenizeToSequence(new TokenizeToSequenceEstimator.Options
-        {
-            OutputColumnName = "Tokens",
-            InputColumnName = "Text",
-            Granularity = arguments.Granularity,
-            Lowercase = !characters,
-            AddBeginEnd = true,
-        }).Fit(train);
-
-        var options = new LanguageModelTrainerOptions
-        {
-            Tokenizer = tokenizer,
-            // Small enough for a default run of about a minute on two busy cores; the grammar needs no more.
-            HiddenSize = characters ? 256 : 64,
-            EmbeddingSize = characters ? 64 : 32,
-            Layers = characters ? 2 : 1,
-            Dropout = characters ? 0.1 : 0,
-            SequenceLength = characters ? 100 : 35,
-            BatchSize = 32,
-            LearningRate = 3e-3,
-            Epochs = arguments.Epochs,
-            EarlyStoppingPatience = 2,
-            MaxTrainingTime = TimeSpan.FromMinutes(arguments.Minutes),
-            GradientClipNorm = 1,
-            Seed = 1,
-            Progress = new EpochPrinter(),
-        };
+        var train = LanguageModelModel.LoadLines(ml, lines);
+        var valid = LanguageModelModel.LoadLines(ml, validLines);
+        var progress = new TrainingProgressView("language model", arguments.Epochs, metricName: "perplexity");
+        var settings = new LanguageModelModel.Settings(arguments.Granularity, arguments.Epochs, TimeSpan.FromMinutes(arguments.Minutes), progress);
         var clock = Stopwatch.StartNew();
-        var trainer = ml.LanguageModeling().Trainers.Recurrent(options);
-        var model = trainer.Fit(tokenizer.Transform(train), tokenizer.Transform(valid));
+        var trained = progress.Run(() => LanguageModelModel.Train(ml, train, valid, settings));
+        var model = trained.Model;
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
-        var metrics = ml.LanguageModeling().Evaluate(model, tokenizer.Transform(valid), batchSize: 16);
+        var metrics = LanguageModelModel.Evaluate(ml, trained, valid);
         string unit = characters ? "character" : "token";
         Console.WriteLine($"Validation: cross-entropy {F(metrics.CrossEntropy)} nats per {unit}, perplexity {F(metrics.Perplexity)}, " +
             $"{F(metrics.BitsPerToken)} bits per {unit}, top-1 {metrics.TopOneAccuracy:P1}, top-5 {metrics.TopFiveAccuracy:P1} ({metrics.TokenCount} tokens).");
@@ -100,19 +73,20 @@ public static class LanguageModelCommand
             Console.WriteLine($"Entropy floor of the grammar: {F(h)} nats per {unit} (perplexity {F(Math.Exp(h))}); the model is {F(metrics.CrossEntropy - h)} nats above it.");
 
         string prompt = arguments.Prompt ?? "";
-        var generation = new GenerationOptions
-        {
-            MaximumTokens = characters ? 300 : 60,
-            Temperature = 0.8,
-            Seed = 1,
-            StopAtEndOfSequence = false,
-        };
+        // The printed sample runs past line ends, to show several generated lines at once.
+        var generation = LanguageModelModel.GenerationFor(settings, stopAtEndOfLine: false);
         string sample = prompt + (prompt.Length > 0 && !characters ? " " : "") + model.Generate(prompt, generation);
         Console.WriteLine($"Sample (temperature 0.8):\n{sample}");
         if (arguments.Model is not null)
         {
-            ml.Model.Save(tokenizer.Append(model), train.Schema, arguments.Model);
+            LanguageModelModel.ModelPath = Path.GetFullPath(arguments.Model);
+            LanguageModelModel.Save(ml, trained, train);
             Console.WriteLine($"Saved the model to {arguments.Model}.");
+        }
+        if (arguments.Plot is not null)
+        {
+            TrainingCurvePlot.Save(arguments.Plot, "language model: training curves", ModelInspector.Stories(model).Single().History, "perplexity");
+            Console.WriteLine($"Plotted the training curves to {arguments.Plot}.");
         }
         if (arguments.Json)
         {
@@ -132,7 +106,7 @@ public static class LanguageModelCommand
 
     private static Arguments Parse(string[] args)
     {
-        var result = new Arguments(null, TokenGranularity.Word, null, 1, 20, null, null, false);
+        var result = new Arguments(null, TokenGranularity.Word, null, 1, 20, null, null, null, false);
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -142,6 +116,7 @@ public static class LanguageModelCommand
                 "--valid" => result with { Valid = Value() },
                 "--model" => result with { Model = Value() },
                 "--prompt" => result with { Prompt = Value() },
+                "--plot" => result with { Plot = Value() },
                 "--json" => result with { Json = true },
                 "--granularity" => result with
                 {
@@ -170,14 +145,4 @@ public static class LanguageModelCommand
             ? value : throw new ArgumentException($"{option} must be a positive number, not '{text}'.");
 
     private static string F(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
-
-    /// <summary>Prints one line per epoch on the training thread (Progress&lt;T&gt; would post them asynchronously).</summary>
-    private sealed class EpochPrinter : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.CompletedEpoch is { } epoch)
-                Console.WriteLine($"  epoch {epoch.Epoch}: training {F(epoch.TrainingLoss)}, validation {F(epoch.ValidationLoss ?? double.NaN)} nats/token, {epoch.Seconds:F0} s");
-        }
-    }
 }

@@ -22,6 +22,9 @@ namespace Samples.Ner;
 /// </remarks>
 public static class NerCommand
 {
+    /// <summary>Command-line synopsis.</summary>
+    public const string Usage = "ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--json]";
+
     /// <summary>Runs the sample; returns the process exit code (0 success, 2 bad arguments).</summary>
     public static int Run(string[] args)
     {

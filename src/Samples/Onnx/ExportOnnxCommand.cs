@@ -11,6 +11,9 @@ namespace Samples.Onnx;
 /// </summary>
 public static class ExportOnnxCommand
 {
+    /// <summary>Command-line synopsis.</summary>
+    public const string Usage = "export-onnx --model PATH.zip --out PATH.onnx [--length T] [--no-deployment]";
+
     public static int Run(string[] args)
     {
         var options = new CommandLine(args, flags: ["no-deployment"]);

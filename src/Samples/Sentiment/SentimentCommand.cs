@@ -1,19 +1,25 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
-using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent.Inspection;
 using Samples.Common;
 
 namespace Samples.Sentiment;
 
 /// <summary>
-/// <c>sentiment [--data PATH] [--valid PATH] [--epochs N] [--model PATH] [--json]</c> and tuning options: trains the
-/// recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates both, saves the model,
-/// reloads it in a fresh MLContext and predicts three examples.
+/// <c>sentiment [--data PATH] [--valid PATH] [--epochs N] [--model PATH] [--plot PATH.png] [--json]</c> and tuning
+/// options: trains the recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates both,
+/// saves the model, reloads it in a fresh MLContext and predicts three examples. Progress goes through
+/// <see cref="TrainingProgressView"/>; --plot draws the training curves from the model's story.
 /// </summary>
 public static class SentimentCommand
 {
+    /// <summary>The options, for the verb's --help.</summary>
+    public const string Usage =
+        "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.\n" +
+        "usage: sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--plot PATH.png] [--json]\n" +
+        "                 [--rows N] [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]";
+
     private static readonly string[] Examples =
     [
         "the acting was not good at all",
@@ -29,18 +35,23 @@ public static class SentimentCommand
         bool json = command.Flag("json");
         int seed = command.Int("seed", 1);
         bool generated = dataPath is null;
+        string? plotPath = command.String("plot");
+        // Fewer generated rows make a quick smoke run (the tests use a few hundred); 6000 is what the figures in the docs use.
+        int generatedRows = command.Int("rows", 6000);
+        int ensemble = command.Int("ensemble", generated ? 1 : 3), epochs = command.Int("epochs", generated ? 6 : 8);
+        var progress = new TrainingProgressView("sentiment", epochs, ensemble, "accuracy");
         // Generated sentences are short and the vocabulary tiny: a smaller network learns them in seconds.
         var settings = new SentimentModel.Settings(
-            Epochs: command.Int("epochs", generated ? 6 : 8),
+            Epochs: epochs,
             HiddenSize: command.Int("hidden", generated ? 64 : 128),
             EmbeddingSize: command.Int("embedding", generated ? 32 : 100),
-            EnsembleSize: command.Int("ensemble", generated ? 1 : 3),
+            EnsembleSize: ensemble,
             BatchSize: command.Int("batch", 32),
             LearningRate: command.Double("learning-rate", 1e-3),
             ValidationFraction: command.Double("validation-fraction", generated ? 0 : 0.05),
             MaximumVocabularySize: command.Int("max-vocabulary", 30000),
             MaxTrainingTime: command.Int("minutes", 0) is > 0 and var minutes ? TimeSpan.FromMinutes(minutes) : null,
-            Progress: new Progress(json));
+            Progress: progress);
         SentimentModel.ModelPath = Path.GetFullPath(command.String("model") ?? "sentiment-model.zip");
         int threads = command.Int("threads", 0);
         int textColumn = command.Int("text-column", 0), labelColumn = command.Int("label-column", 1);
@@ -57,7 +68,7 @@ public static class SentimentCommand
         IDataView train, test;
         if (generated)
         {
-            var rows = SentimentCorpus.Generate(6000, seed);
+            var rows = SentimentCorpus.Generate(generatedRows, seed);
             var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label })), testFraction: 0.2, seed: seed);
             (train, test) = (split.TrainSet, split.TestSet);
             Console.WriteLine($"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).");
@@ -83,11 +94,18 @@ public static class SentimentCommand
         Console.WriteLine($"Baseline FeaturizeText + SdcaLogisticRegression: accuracy {baselineMetrics.Accuracy:F4}, AUC {baselineMetrics.AreaUnderRocCurve:F4} ({baselineClock.Elapsed.TotalSeconds:F1} s)");
 
         var clock = Stopwatch.StartNew();
-        var model = SentimentModel.Train(SentimentModel.BuildPipeline(mlContext, settings), train);
+        var model = progress.Run(() => SentimentModel.Train(SentimentModel.BuildPipeline(mlContext, settings), train));
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var metrics = SentimentModel.Evaluate(mlContext, model, test);
         Console.WriteLine($"Recurrent (bidirectional LSTM {settings.HiddenSize}, ensemble of {settings.EnsembleSize}): accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4} ({trainSeconds:F1} s)");
 
+        if (plotPath is not null)
+        {
+            // The story holds the same per-epoch figures the progress view saw, and is what inspect shows later.
+            var story = ModelInspector.Stories(model).Single();
+            TrainingCurvePlot.Save(plotPath, "sentiment: bidirectional LSTM training curves", story.History, "accuracy");
+            Console.WriteLine($"Plotted the training curves to {plotPath}.");
+        }
         mlContext.Model.Save(model, train.Schema, SentimentModel.ModelPath);
         Console.WriteLine($"Saved the model to {SentimentModel.ModelPath}; reloading it in a fresh MLContext:");
         SentimentModel.Reset();
@@ -111,18 +129,5 @@ public static class SentimentCommand
             }));
         }
         return 0;
-    }
-
-    /// <summary>Prints one line per finished epoch.</summary>
-    private sealed class Progress(bool quiet) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.CompletedEpoch is not { } epoch)
-                return;
-            string validation = epoch.ValidationMetric is { } metric ? $", validation accuracy {metric.ToString("F4", CultureInfo.InvariantCulture)}" : "";
-            Console.WriteLine($"  epoch {epoch.Epoch}: loss {epoch.TrainingLoss:F4}{validation} ({epoch.Seconds:F1} s)");
-            _ = quiet;
-        }
     }
 }

@@ -23,6 +23,9 @@ namespace Samples.Seq2Seq;
 /// </remarks>
 public static class Seq2SeqCommand
 {
+    /// <summary>Command-line synopsis.</summary>
+    public const string Usage = "seq2seq [--data PATH.tsv] [--epochs N] [--beam K] [--model PATH] [--json] [--train N] [--test N] [--hidden H] [--minutes M] [--threads T] [--seed S]";
+
     private static readonly string[] Examples = ["3 March 2021", "03/03/21", "March 3rd, 2021", "Wed, 3 Mar 2021", "2021.03.03"];
 
     private sealed class Row

@@ -1,0 +1,91 @@
+using Microsoft.ML;
+using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.LanguageModeling;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Samples.LanguageModel;
+
+/// <summary>Training side of the language model, Model Builder style: the tokenizer, the trainer, training and evaluation.</summary>
+public static partial class LanguageModelModel
+{
+    /// <summary>Tokenization and training settings of the sample.</summary>
+    public sealed record Settings(TokenGranularity Granularity, int Epochs, TimeSpan MaxTrainingTime, IProgress<TrainingProgress>? Progress)
+    {
+        /// <summary>True for a character-level model.</summary>
+        public bool Characters => Granularity == TokenGranularity.Character;
+    }
+
+    /// <summary>A trained model: the fitted tokenizer and the network after it.</summary>
+    public sealed record Trained(TokenizeToSequenceTransformer Tokenizer, LanguageModelTransformer Model)
+    {
+        /// <summary>Text (and Prompt) in, LogProbability (and Generated) out: what <see cref="Save"/> writes.</summary>
+        public ITransformer Pipeline => Tokenizer.Append(Model);
+    }
+
+    /// <summary>Lines of text in <see cref="ModelInput.Text"/>; the prompt column stays empty during training.</summary>
+    public static IDataView LoadLines(MLContext mlContext, IEnumerable<string> lines)
+        => mlContext.Data.LoadFromEnumerable(lines.Select(l => new ModelInput { Text = l }));
+
+    /// <summary>Text -> token ids with &lt;s&gt; … &lt;/s&gt; around each line: the trainer keeps &lt;/s&gt; as the end-of-line token of the stream.</summary>
+    public static TokenizeToSequenceTransformer BuildTokenizer(MLContext mlContext, IDataView trainData, Settings settings)
+        => mlContext.Transforms.Text.TokenizeToSequence(new TokenizeToSequenceEstimator.Options
+        {
+            OutputColumnName = "Tokens",
+            InputColumnName = nameof(ModelInput.Text),
+            Granularity = settings.Granularity,
+            Lowercase = !settings.Characters,
+            AddBeginEnd = true,
+        }).Fit(trainData);
+
+    /// <summary>The recurrent language model over the tokens; it also continues the Prompt column into Generated.</summary>
+    public static LanguageModelTrainer BuildTrainer(MLContext mlContext, TokenizeToSequenceTransformer tokenizer, Settings settings)
+    {
+        bool characters = settings.Characters;
+        return mlContext.LanguageModeling().Trainers.Recurrent(new LanguageModelTrainerOptions
+        {
+            Tokenizer = tokenizer,
+            // Small enough for a default run of about a minute on two busy cores; the grammar needs no more.
+            HiddenSize = characters ? 256 : 64,
+            EmbeddingSize = characters ? 64 : 32,
+            Layers = characters ? 2 : 1,
+            Dropout = characters ? 0.1 : 0,
+            SequenceLength = characters ? 100 : 35,
+            BatchSize = 32,
+            LearningRate = 3e-3,
+            Epochs = settings.Epochs,
+            EarlyStoppingPatience = 2,
+            MaxTrainingTime = settings.MaxTrainingTime,
+            GradientClipNorm = 1,
+            Seed = 1,
+            Progress = settings.Progress,
+            PromptColumnName = nameof(ModelInput.Prompt),
+            Generation = GenerationFor(settings, stopAtEndOfLine: true),
+        });
+    }
+
+    /// <summary>Sampling settings: temperature 0.8, a fixed seed, up to a line's worth of tokens.</summary>
+    public static GenerationOptions GenerationFor(Settings settings, bool stopAtEndOfLine) => new()
+    {
+        MaximumTokens = settings.Characters ? 300 : 60,
+        Temperature = 0.8,
+        Seed = 1,
+        StopAtEndOfSequence = stopAtEndOfLine,
+    };
+
+    /// <summary>Fits the tokenizer and the model on <paramref name="trainData"/>, validating on <paramref name="validData"/>.</summary>
+    public static Trained Train(MLContext mlContext, IDataView trainData, IDataView validData, Settings settings)
+    {
+        var tokenizer = BuildTokenizer(mlContext, trainData, settings);
+        var model = BuildTrainer(mlContext, tokenizer, settings).Fit(tokenizer.Transform(trainData), tokenizer.Transform(validData));
+        return new Trained(tokenizer, model);
+    }
+
+    /// <summary>Cross-entropy, perplexity, bits per token and top-1/top-5 accuracy on <paramref name="data"/>.</summary>
+    public static LanguageModelMetrics Evaluate(MLContext mlContext, Trained trained, IDataView data)
+        => mlContext.LanguageModeling().Evaluate(trained.Model, trained.Tokenizer.Transform(data), batchSize: 16);
+
+    /// <summary>Saves tokenizer and model as one .zip at <see cref="ModelPath"/>.</summary>
+    public static void Save(MLContext mlContext, Trained trained, IDataView trainData)
+        => mlContext.Model.Save(trained.Pipeline, trainData.Schema, ModelPath);
+}
