@@ -21,7 +21,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// ensemble-averaged sigmoid (binary), softmax (multiclass) or value (regression), exactly what the TorchSharp
 /// transformer averages before it derives Score, Probability and PredictedLabel.</para>
 /// </remarks>
-public static class RecurrentOnnxExporter
+public static partial class RecurrentOnnxExporter
 {
     /// <summary>The ONNX operator set the exporter writes.</summary>
     public const int OpsetVersion = 17;
