@@ -46,13 +46,14 @@ public sealed partial class RecurrentSequenceTransformer
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
-            // One prediction per cursor, shared by all of its columns; each cursor (and thread) gets its own.
-            var prediction = new RowPrediction(_model, input, _features);
+            // One prediction per cursor, shared by all of its columns; each cursor (and thread) gets its own. A cursor
+            // that reads none of them has no active feature column to read from, so it gets no prediction.
+            RowPrediction? prediction = null;
             var getters = new Delegate[OutputColumns.Value.Length];
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
-                    getters[i] = MakeGetter(prediction, i);
+                    getters[i] = MakeGetter(prediction ??= new RowPrediction(_model, input, _features), i);
             }
             return getters;
         }
@@ -63,40 +64,43 @@ public sealed partial class RecurrentSequenceTransformer
             return MakeGetter(new RowPrediction(_model, input, _features), iinfo);
         }
 
-        private Delegate MakeGetter(RowPrediction prediction, int iinfo)
+        private Delegate MakeGetter(RowPrediction prediction, int iinfo) => OutputGetter(_model.Settings, iinfo, prediction.Get);
+    }
+
+    /// <summary>
+    /// The getter of output column <paramref name="iinfo"/> (in <see cref="OutputColumns"/> order) over the
+    /// ensemble-averaged output that <paramref name="current"/> returns for the row under the cursor.
+    /// </summary>
+    private static Delegate OutputGetter(SequenceModelSettings settings, int iinfo, Func<float[]> current)
+        => (settings.Kind, iinfo) switch
         {
-            var settings = _model.Settings;
-            return (settings.Kind, iinfo) switch
+            (SequencePredictionKind.BinaryClassification, 0) => (ValueGetter<float>)((ref float score) => score = Logit(current()[0])),
+            (SequencePredictionKind.BinaryClassification, 1) => (ValueGetter<float>)((ref float probability) => probability = current()[0]),
+            (SequencePredictionKind.BinaryClassification, _) => (ValueGetter<bool>)((ref bool label) => label = current()[0] > 0.5f),
+            (SequencePredictionKind.MulticlassClassification, 0) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> scores) =>
             {
-                (SequencePredictionKind.BinaryClassification, 0) => (ValueGetter<float>)((ref float score) => score = Logit(prediction.Get()[0])),
-                (SequencePredictionKind.BinaryClassification, 1) => (ValueGetter<float>)((ref float probability) => probability = prediction.Get()[0]),
-                (SequencePredictionKind.BinaryClassification, _) => (ValueGetter<bool>)((ref bool label) => label = prediction.Get()[0] > 0.5f),
-                (SequencePredictionKind.MulticlassClassification, 0) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> scores) =>
-                {
-                    var values = prediction.Get();
-                    var editor = VBufferEditor.Create(ref scores, values.Length);
-                    values.CopyTo(editor.Values);
-                    scores = editor.Commit();
-                }),
-                (SequencePredictionKind.MulticlassClassification, _) => (ValueGetter<uint>)((ref uint label) => label = (uint)ArgMax(prediction.Get()) + 1),
-                _ => (ValueGetter<float>)((ref float score) => score = prediction.Get()[0]),
-            };
-        }
+                var values = current();
+                var editor = VBufferEditor.Create(ref scores, values.Length);
+                values.CopyTo(editor.Values);
+                scores = editor.Commit();
+            }),
+            (SequencePredictionKind.MulticlassClassification, _) => (ValueGetter<uint>)((ref uint label) => label = (uint)ArgMax(current()) + 1),
+            _ => (ValueGetter<float>)((ref float score) => score = current()[0]),
+        };
 
-        private static float Logit(float probability)
-        {
-            double p = Math.Clamp(probability, 1e-7, 1 - 1e-7);
-            return (float)Math.Log(p / (1 - p));
-        }
+    private static float Logit(float probability)
+    {
+        double p = Math.Clamp(probability, 1e-7, 1 - 1e-7);
+        return (float)Math.Log(p / (1 - p));
+    }
 
-        private static int ArgMax(float[] values)
-        {
-            int best = 0;
-            for (int i = 1; i < values.Length; i++)
-                if (values[i] > values[best])
-                    best = i;
-            return best;
-        }
+    private static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best])
+                best = i;
+        return best;
     }
 
     internal static DataViewSchema.DetachedColumn[] OutputColumns(SequenceModelSettings settings)

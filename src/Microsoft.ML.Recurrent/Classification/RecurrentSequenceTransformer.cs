@@ -67,7 +67,6 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     {
         var settings = Settings;
         long steps = Math.Max(settings.UsesTokens ? tokens.Length : features.Length / settings.FeatureSize, 1);
-        var networks = Networks;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         {
@@ -88,21 +87,30 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
             }
             var lengths = empty([1], ScalarType.Int64);
             MemoryMarshal.Cast<byte, long>(lengths.bytes)[0] = steps;
-            Tensor? sum = null;
-            foreach (var network in networks)
-            {
-                var logits = ((nn.Module<Tensor, Tensor, Tensor>)network).call(input, lengths);
-                var output = settings.Kind switch
-                {
-                    SequencePredictionKind.BinaryClassification => logits.sigmoid(),
-                    SequencePredictionKind.MulticlassClassification => logits.softmax(-1),
-                    _ => logits,
-                };
-                sum = sum is null ? output : sum + output;
-            }
-            if (networks.Count > 1)
-                sum = sum! / networks.Count;
-            return MemoryMarshal.Cast<byte, float>(sum!.contiguous().bytes).ToArray();
+            return MemoryMarshal.Cast<byte, float>(EnsembleOutput(input, lengths).contiguous().bytes).ToArray();
         }
+    }
+
+    /// <summary>
+    /// The ensemble-averaged output for a right-padded batch, [batch, outputs]: sigmoid, softmax or the value per
+    /// network, summed in ensemble order and divided by the ensemble size (the ONNX export repeats this arithmetic).
+    /// Call inside a dispose scope and <c>no_grad</c>.
+    /// </summary>
+    private Tensor EnsembleOutput(Tensor input, Tensor lengths)
+    {
+        var networks = Networks;
+        Tensor? sum = null;
+        foreach (var network in networks)
+        {
+            var logits = ((nn.Module<Tensor, Tensor, Tensor>)network).call(input, lengths);
+            var output = Settings.Kind switch
+            {
+                SequencePredictionKind.BinaryClassification => logits.sigmoid(),
+                SequencePredictionKind.MulticlassClassification => logits.softmax(-1),
+                _ => logits,
+            };
+            sum = sum is null ? output : sum + output;
+        }
+        return networks.Count > 1 ? sum! / networks.Count : sum!;
     }
 }

@@ -13,9 +13,12 @@ internal static class HandWrittenLoop
     /// <summary>
     /// Trains for <paramref name="epochs"/> on the batches the library's loop would make from
     /// <paramref name="data"/> with <paramref name="seed"/>; returns the cost of each epoch from the end of its
-    /// first batch (the trainer is timed the same way, through its progress reports).
+    /// first batch (the trainer is timed the same way, through its progress reports). Without
+    /// <paramref name="lengthBucketing"/> the batches are plain shuffled ones, each sorted longest first as
+    /// pack_padded_sequence expects: the textbook recipe that relies on packing alone to skip padding.
     /// </summary>
-    public static Measure.Cost[] Train(HandWrittenClassifier model, SequenceDataset data, int batchSize, int epochs, int seed)
+    public static Measure.Cost[] Train(HandWrittenClassifier model, SequenceDataset data, int batchSize, int epochs, int seed,
+        bool lengthBucketing = true)
     {
         // The same plan sequence as TrainingLoop: one Random(seed), one Shuffled plan per epoch.
         var random = new Random(seed);
@@ -26,11 +29,13 @@ internal static class HandWrittenLoop
         var costs = new Measure.Cost[epochs];
         for (int epoch = 0; epoch < epochs; epoch++)
         {
-            var plan = BatchPlan.Shuffled(data, all, batchSize, lengthBucketing: true, random);
+            var plan = BatchPlan.Shuffled(data, all, batchSize, lengthBucketing, random);
             var start = Measure.Cost.Start();
             for (int b = 0; b < plan.BatchCount; b++)
             {
-                var indices = plan.GetBatch(b);
+                var indices = plan.GetBatch(b).ToArray();
+                if (!lengthBucketing)
+                    indices = indices.OrderByDescending(data.GetLength).ToArray();
                 int rows = indices.Length, width = 0;
                 foreach (int i in indices)
                     width = Math.Max(width, data.GetLength(i));
