@@ -1,14 +1,27 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Recurrent.ModelHost;
 
 // Usage: OnnxHost score <model.zip> <input.idv> <column>[,<column>...]
 // Prints one line per row (RowFormatter), then "torchsharp-assembly=<bool>" (managed assembly loaded, possibly as
-// metadata only), "libtorch-mapped=<bool>" (any native LibTorch or TorchSharp library mapped) and "onnxruntime-mapped=<bool>".
+// metadata only), "torchsharp-loaded-by=<frames>" (the call stack that loaded it, innermost first, when it was),
+// "libtorch-mapped=<bool>" (any native LibTorch or TorchSharp library mapped) and "onnxruntime-mapped=<bool>".
 if (args.Length != 4 || args[0] != "score")
 {
     Console.Error.WriteLine("usage: OnnxHost score <model.zip> <input.idv> <columns>");
     return 2;
 }
+
+// Whether TorchSharp's assembly is loaded says little on its own: the test needs to know what loaded it.
+string? loadedBy = null;
+AppDomain.CurrentDomain.AssemblyLoad += (_, e) =>
+{
+    if (loadedBy is null && e.LoadedAssembly.GetName().Name?.StartsWith("TorchSharp", StringComparison.Ordinal) == true)
+    {
+        loadedBy = string.Join(" < ", new StackTrace().GetFrames().Skip(1).Select(f => f.GetMethod())
+            .Where(m => m is not null).Select(m => $"{m!.DeclaringType?.FullName}.{m.Name}"));
+    }
+};
 
 var mlContext = new MLContext(seed: 1);
 var model = mlContext.Model.Load(args[1], out _);
@@ -26,6 +39,7 @@ bool native = maps.Split('\n').Any(l => l.Contains("libtorch", StringComparison.
                                         || l.Contains("LibTorchSharp", StringComparison.Ordinal));
 bool onnxRuntime = maps.Contains("libonnxruntime", StringComparison.Ordinal);
 Console.WriteLine($"torchsharp-assembly={managed}");
+Console.WriteLine($"torchsharp-loaded-by={loadedBy}");
 Console.WriteLine($"libtorch-mapped={native}");
 Console.WriteLine($"onnxruntime-mapped={onnxRuntime}");
 return 0;

@@ -84,7 +84,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             networks.Add(network);
         }
         LastTrainingHistories = histories;
-        return new RecurrentSequenceTransformer(_host, settings, networks)
+        return new RecurrentSequenceTransformer(_host, settings, new(networks))
         {
             Story = ModelStoryBuilder.Build(RecurrentSequenceTransformer.LoaderSignature, _kind.ToString(), _options, training, seed, histories),
         };

@@ -33,7 +33,7 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     internal static readonly ComponentFormat Format = new("RNNSEQMD", LoaderSignature, FormatVersion: 1);
     private const long UnknownTokenId = 1;
 
-    internal RecurrentSequenceTransformer(IHostEnvironment environment, SequenceModelSettings settings, IReadOnlyList<nn.Module> networks)
+    internal RecurrentSequenceTransformer(IHostEnvironment environment, SequenceModelSettings settings, TorchNetworks networks)
         : base(environment.Register(nameof(RecurrentSequenceTransformer)), Format, settings, networks)
     {
     }
@@ -50,7 +50,7 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     private static RecurrentSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         var loaded = LoadCore(ctx, Format, s => s.BuildNetwork());
-        return new RecurrentSequenceTransformer(env, loaded.Settings, loaded.Networks) { Story = loaded.Story };
+        return new RecurrentSequenceTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -74,7 +74,7 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
             networks.Add(network);
         }
         LastTrainingHistories = histories;
-        return new RecurrentForecastingTransformer(_host, settings, networks)
+        return new RecurrentForecastingTransformer(_host, settings, new(networks))
         {
             Story = ModelStoryBuilder.Build(RecurrentForecastingTransformer.LoaderSignature, "Forecasting", _options, data, seed, histories),
         };

@@ -37,7 +37,7 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
 
     private const int InferenceBatchSize = 256;
 
-    internal RecurrentForecastingTransformer(IHostEnvironment environment, ForecastModelSettings settings, IReadOnlyList<nn.Module> networks)
+    internal RecurrentForecastingTransformer(IHostEnvironment environment, ForecastModelSettings settings, TorchNetworks networks)
         : base(environment.Register(nameof(RecurrentForecastingTransformer)), Format, settings, networks)
     {
     }
@@ -57,7 +57,7 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
     private static RecurrentForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         var loaded = LoadCore(ctx, Format, s => s.BuildNetwork());
-        return new RecurrentForecastingTransformer(env, loaded.Settings, loaded.Networks) { Story = loaded.Story };
+        return new RecurrentForecastingTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

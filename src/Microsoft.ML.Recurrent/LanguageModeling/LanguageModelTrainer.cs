@@ -85,7 +85,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
             network.Dispose();
             throw;
         }
-        return new LanguageModelTransformer(_host, settings, network)
+        return new LanguageModelTransformer(_host, settings, new(network))
         {
             Story = ModelStoryBuilder.Build(LanguageModelTransformer.LoaderSignature, "LanguageModeling", _options, stream.Length,
                 ModelStoryBuilder.Fingerprint<int>(stream), seed, LastTrainingHistory is null ? [] : [LastTrainingHistory]),

@@ -31,8 +31,8 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
     internal static readonly ComponentFormat Format = new("RNNLMODL", LoaderSignature, FormatVersion: 1);
     private readonly TokenizeToSequenceTransformer? _tokenizer;
 
-    internal LanguageModelTransformer(IHostEnvironment environment, LanguageModelSettings settings, nn.Module network)
-        : base(environment.Register(nameof(LanguageModelTransformer)), Format, settings, [network])
+    internal LanguageModelTransformer(IHostEnvironment environment, LanguageModelSettings settings, TorchNetworks network)
+        : base(environment.Register(nameof(LanguageModelTransformer)), Format, settings, network)
     {
         if (settings.Tokenizer is { } tokenizerSettings)
         {
@@ -116,7 +116,7 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
     private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         var loaded = LoadCore(ctx, Format, s => new LanguageModelNetwork(s));
-        return new LanguageModelTransformer(env, loaded.Settings, loaded.Networks[0]) { Story = loaded.Story };
+        return new LanguageModelTransformer(env, loaded.Settings, new(loaded.Networks[0])) { Story = loaded.Story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -30,15 +30,15 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
     private readonly nn.Module[] _networks;
     private bool _disposed;
 
-    private protected TorchTransformerBase(IHost host, ComponentFormat format, TSettings settings, IReadOnlyList<nn.Module> networks)
+    private protected TorchTransformerBase(IHost host, ComponentFormat format, TSettings settings, TorchNetworks networks)
         : base(host)
     {
-        if (networks.Count == 0)
+        if (networks.Modules.Count == 0)
             throw new ArgumentException("At least one network is required.", nameof(networks));
         TorchRuntime.EnsureInitialized();
         _format = format;
         Settings = settings;
-        _networks = networks.ToArray();
+        _networks = networks.Modules.ToArray();
         foreach (var network in _networks)
             network.eval();
     }

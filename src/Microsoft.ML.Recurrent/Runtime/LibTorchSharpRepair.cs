@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Recurrent.Runtime;
@@ -26,13 +27,17 @@ internal static class LibTorchSharpRepair
     /// Repairs every copy of the native bridge that the runtime may load. Returns what was done per file.
     /// Throws <see cref="InvalidOperationException"/> naming the file when a copy needs repair but cannot be written.
     /// </summary>
-    public static IReadOnlyList<FileOutcome> RepairIfNeeded()
+    /// <param name="loadedTorchSharpFolder">
+    /// The folder TorchSharp.dll was actually loaded from (<see cref="LoadedTorchSharpFolder"/>), when the caller is
+    /// about to use TorchSharp anyway; null from the module initializer, which must not load TorchSharp's assembly.
+    /// </param>
+    public static IReadOnlyList<FileOutcome> RepairIfNeeded(string? loadedTorchSharpFolder = null)
     {
         var outcomes = new List<FileOutcome>();
         if (!OperatingSystem.IsLinux() || SystemLibStdCxxHasVersion(MissingVersion))
             return outcomes;
 
-        foreach (string path in CandidatePaths())
+        foreach (string path in CandidatePaths(loadedTorchSharpFolder))
             outcomes.Add(new FileOutcome(path, RepairFile(path)));
         return outcomes;
     }
@@ -69,13 +74,24 @@ internal static class LibTorchSharpRepair
     }
 
     /// <summary>The folders the .NET host and TorchSharp search for the native bridge, most likely first.</summary>
-    internal static IEnumerable<string> CandidatePaths()
+    /// <remarks>
+    /// TorchSharp looks beside TorchSharp.dll. Its folder is found without loading the assembly (the host's list of
+    /// the application's assemblies, or the folder of this library, where NuGet deploys it too), so that loading a
+    /// model that never uses TorchSharp, such as an ONNX deployment pipeline, does not load it;
+    /// <paramref name="loadedTorchSharpFolder"/> adds the folder it was really loaded from, for load contexts of
+    /// their own (plug-ins).
+    /// </remarks>
+    internal static IEnumerable<string> CandidatePaths(string? loadedTorchSharpFolder = null)
     {
         var folders = new List<string>();
         if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string searchDirectories)
             folders.AddRange(searchDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-        string? torchSharpFolder = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
-        foreach (string? root in new[] { torchSharpFolder, AppContext.BaseDirectory })
+        var roots = new[]
+        {
+            loadedTorchSharpFolder, DeployedTorchSharpFolder(), Path.GetDirectoryName(typeof(LibTorchSharpRepair).Assembly.Location),
+            AppContext.BaseDirectory,
+        };
+        foreach (string? root in roots)
         {
             if (string.IsNullOrEmpty(root))
                 continue;
@@ -88,6 +104,22 @@ internal static class LibTorchSharpRepair
             .Distinct(StringComparer.Ordinal)
             .Where(File.Exists);
     }
+
+    /// <summary>The folder of TorchSharp.dll in the host's list of the application's assemblies (TRUSTED_PLATFORM_ASSEMBLIES), if listed.</summary>
+    private static string? DeployedTorchSharpFolder()
+    {
+        if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is not string assemblies)
+            return null;
+        string? path = assemblies.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(a => string.Equals(Path.GetFileName(a), "TorchSharp.dll", StringComparison.OrdinalIgnoreCase));
+        return path is null ? null : Path.GetDirectoryName(path);
+    }
+
+    /// <summary>The folder TorchSharp.dll was loaded from; calling this loads TorchSharp's assembly.</summary>
+    /// <remarks>Never inlined: the JIT resolves <c>typeof(torch)</c> when it compiles the method that contains it, which
+    /// would load TorchSharp in callers that only might need it.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static string? LoadedTorchSharpFolder() => Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
 
     /// <summary>Asks the dynamic loader whether the libstdc++ it would load defines <paramref name="version"/>.</summary>
     internal static bool SystemLibStdCxxHasVersion(string version)

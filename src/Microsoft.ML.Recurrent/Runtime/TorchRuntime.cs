@@ -27,7 +27,7 @@ public static class TorchRuntime
         {
             if (_initialized)
                 return;
-            LibTorchSharpRepair.RepairIfNeeded();
+            LibTorchSharpRepair.RepairIfNeeded(LibTorchSharpRepair.LoadedTorchSharpFolder());
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -59,6 +59,8 @@ public static class TorchRuntime
     internal static void RepairWhenLoaded()
 #pragma warning restore CA2255
     {
+        // Without TorchSharp's folder from its loaded assembly: every process that uses any component of this library
+        // runs this, including one that only scores an ONNX deployment pipeline and must not load TorchSharp.
         try
         {
             LibTorchSharpRepair.RepairIfNeeded();

@@ -114,7 +114,7 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
             network.Dispose();
             throw;
         }
-        return new Seq2SeqTransformer(_host, settings, network)
+        return new Seq2SeqTransformer(_host, settings, new(network))
         {
             Story = ModelStoryBuilder.Build(Seq2SeqTransformer.LoaderSignature, "SequenceToSequence", _options, sources, seed,
                 LastTrainingHistory is null ? [] : [LastTrainingHistory]),

@@ -33,8 +33,8 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
     internal const string LoaderSignature = "RecurrentSeq2SeqModel";
     internal static readonly ComponentFormat Format = new("RNNS2SMD", LoaderSignature, FormatVersion: 1);
 
-    internal Seq2SeqTransformer(IHostEnvironment environment, Seq2SeqModelSettings settings, nn.Module network)
-        : base(environment.Register(nameof(Seq2SeqTransformer)), Format, settings, [network])
+    internal Seq2SeqTransformer(IHostEnvironment environment, Seq2SeqModelSettings settings, TorchNetworks network)
+        : base(environment.Register(nameof(Seq2SeqTransformer)), Format, settings, network)
     {
     }
 
@@ -46,7 +46,7 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
     private static Seq2SeqTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         var (settings, networks, story) = LoadCore(ctx, Format, s => new Seq2SeqNetwork(s));
-        return new Seq2SeqTransformer(env, settings, networks[0]) { Story = story };
+        return new Seq2SeqTransformer(env, settings, new(networks[0])) { Story = story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

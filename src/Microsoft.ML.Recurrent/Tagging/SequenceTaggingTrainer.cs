@@ -77,7 +77,7 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
             network.Dispose();
             throw;
         }
-        return new SequenceTaggingTransformer(_host, settings, network)
+        return new SequenceTaggingTransformer(_host, settings, new(network))
         {
             Story = ModelStoryBuilder.Build(SequenceTaggingTransformer.LoaderSignature, "SequenceTagging", _options, training, seed,
                 LastTrainingHistory is null ? [] : [LastTrainingHistory]),

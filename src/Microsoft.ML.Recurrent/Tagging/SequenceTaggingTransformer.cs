@@ -30,8 +30,8 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
 
     private readonly TokenFeatures.Encoder _encoder;
 
-    internal SequenceTaggingTransformer(IHostEnvironment environment, TaggerModelSettings settings, nn.Module network)
-        : base(environment.Register(nameof(SequenceTaggingTransformer)), Format, settings, [network])
+    internal SequenceTaggingTransformer(IHostEnvironment environment, TaggerModelSettings settings, TorchNetworks network)
+        : base(environment.Register(nameof(SequenceTaggingTransformer)), Format, settings, network)
     {
         _encoder = new TokenFeatures.Encoder(settings);
     }
@@ -51,7 +51,7 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
         });
         if (networks.Length != 1)
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' holds {networks.Length} networks; a tagger has one.");
-        return new SequenceTaggingTransformer(env, settings, networks[0]) { Story = story };
+        return new SequenceTaggingTransformer(env, settings, new(networks[0])) { Story = story };
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -91,7 +91,7 @@ public sealed class OnnxParityTests
     {
         torch.manual_seed(seed);
         var networks = Enumerable.Range(0, ensemble).Select(_ => (torch.nn.Module)settings.BuildNetwork()).ToList();
-        return new RecurrentSequenceTransformer(new MLContext(seed: 1), settings, networks);
+        return new RecurrentSequenceTransformer(new MLContext(seed: 1), settings, new(networks));
     }
 
     internal static byte[] ExportBytes(RecurrentSequenceTransformer model, RecurrentOnnxExportOptions? options = null)

@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 using Microsoft.ML.Recurrent.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,6 +47,43 @@ public sealed class TorchRuntimeTests
         });
     }
 
+    [TestMethod]
+    public void TheModuleInitializerDoesNotLoadTorchSharp()
+    {
+        // Every process that uses any component runs the module initializer, including one that only scores an ONNX
+        // deployment pipeline. TorchSharp is already loaded in this process, so the library is loaded a second time
+        // into a load context of its own that records every request for TorchSharp instead of satisfying it.
+        string folder = Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location)!;
+        var context = new RecordingLoadContext(folder);
+        try
+        {
+            var library = context.LoadFromAssemblyPath(typeof(TorchRuntime).Assembly.Location);
+            RuntimeHelpers.RunModuleConstructor(library.ManifestModule.ModuleHandle);
+            CollectionAssert.AreEqual(Array.Empty<string>(), context.TorchSharpRequests.ToArray(), string.Join('\n', context.TorchSharpRequests));
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    /// <summary>Loads the library's dependencies from its folder, except TorchSharp, whose requests it records and refuses.</summary>
+    private sealed class RecordingLoadContext(string folder) : AssemblyLoadContext(nameof(RecordingLoadContext), isCollectible: true)
+    {
+        public List<string> TorchSharpRequests { get; } = [];
+
+        protected override Assembly? Load(AssemblyName name)
+        {
+            if (name.Name?.StartsWith("TorchSharp", StringComparison.Ordinal) == true)
+            {
+                TorchSharpRequests.Add(Environment.StackTrace);
+                throw new FileNotFoundException($"{name.Name} is refused in this load context.");
+            }
+            string path = Path.Combine(folder, name.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+    }
+
     private static void RunOnNewThread(Action action)
     {
         Exception? failure = null;
@@ -70,7 +110,7 @@ public sealed class TorchRuntimeTests
         TorchRuntime.EnsureInitialized();
         if (LibTorchSharpRepair.SystemLibStdCxxHasVersion(LibTorchSharpRepair.MissingVersion))
             Assert.Inconclusive("This system's libstdc++ provides GLIBCXX_3.4.32: no repair is needed or done.");
-        var copies = LibTorchSharpRepair.CandidatePaths().ToList();
+        var copies = LibTorchSharpRepair.CandidatePaths(LibTorchSharpRepair.LoadedTorchSharpFolder()).ToList();
         Assert.IsTrue(copies.Count > 0, "the build output holds a copy of libLibTorchSharp.so");
         foreach (string path in copies)
         {
