@@ -24,7 +24,10 @@ internal static class ForecastOnnxLowering
     /// <param name="SequenceLengths">[batch] int32, every entry the lookback (windows are always full).</param>
     internal sealed record ScaledWindow(string TimeMajor, string? Level, string SequenceLengths);
 
-    /// <summary>Reads the flat [batch, lookback × width] raw window and scales it as <see cref="ForecastModelSettings.ScaleWindow"/> does.</summary>
+    /// <summary>
+    /// Reads the flat [batch, lookback × width] raw windows (or one unbatched [lookback × width] window) and scales
+    /// them as <see cref="ForecastModelSettings.ScaleWindow"/> does.
+    /// </summary>
     public static ScaledWindow Scale(G g, ForecastModelSettings settings, string window)
     {
         int lookback = settings.Lookback, width = settings.StepWidth;
@@ -60,7 +63,8 @@ internal static class ForecastOnnxLowering
 
         string timeMajor = g.Node("Transpose", [scaled], G.Ints("perm", 1, 0, 2));
         // Every window is full: one int32 length per row, all equal to the lookback.
-        string batch = g.Node("Slice", [g.Node("Shape", [window]), g.Constant("slice_start", [0L], 1), g.Constant("slice_end", [1L], 1)]);
+        // (The batch size is read after the reshape, so that an unbatched [lookback × width] input counts as one row.)
+        string batch = g.Node("Slice", [g.Node("Shape", [steps]), g.Constant("slice_start", [0L], 1), g.Constant("slice_end", [1L], 1)]);
         string lengths = g.Node("Expand", [g.Constant("lookback_length", [lookback], 1), batch]);
         return new ScaledWindow(timeMajor, level, lengths);
     }

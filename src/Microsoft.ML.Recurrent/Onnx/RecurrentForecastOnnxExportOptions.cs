@@ -22,6 +22,14 @@ public sealed class RecurrentForecastOnnxExportOptions
     /// <summary>Name of the [batch, horizon] float output of interval upper bounds. Default: the model's upper-bound column name.</summary>
     public string? UpperBoundOutputName { get; set; }
 
+    /// <summary>
+    /// Whether the input and outputs have a leading symbolic batch dimension: [batch, lookback × step width] in,
+    /// [batch, horizon] out (the default, true). False gives one window per run, [lookback × step width] in and
+    /// [horizon] out: then ML.NET's <c>ApplyOnnxModel</c> types the output columns as vectors of horizon values, exactly
+    /// like the forecaster's (with the batch dimension it makes them [1, horizon] tensors).
+    /// </summary>
+    public bool BatchDimension { get; set; } = true;
+
     /// <summary>The four tensor names with the model's column names filled in; throws when two coincide or one is blank.</summary>
     internal (string Window, string Forecast, string Lower, string Upper) Resolve(ForecastModelSettings settings)
     {

@@ -14,10 +14,11 @@ public static partial class RecurrentOnnxExporter
     /// </summary>
     /// <remarks>
     /// <para>Input, <see cref="RecurrentForecastOnnxExportOptions.WindowInputName"/> (default: the model's window
-    /// column, "Window"): [batch, lookback × step width] float, raw windows in original units laid out as
+    /// column, "Window"): [batch, lookback × step width] float (or one window, [lookback × step width], with
+    /// <see cref="RecurrentForecastOnnxExportOptions.BatchDimension"/> false), raw windows in original units laid out as
     /// <see cref="TimeSeries.SeriesWindowing"/> describes — exactly the Window column that
     /// <see cref="RecurrentForecastingTransformer.CreateWindowData"/> builds.</para>
-    /// <para>Outputs, each [batch, horizon] float in original units (default names: the model's Forecast, LowerBound
+    /// <para>Outputs, each [batch, horizon] (or [horizon]) float in original units (default names: the model's Forecast, LowerBound
     /// and UpperBound columns): the point forecast and the interval, the values
     /// <see cref="RecurrentForecastingTransformer.Forecast(ReadOnlySpan{float})"/> returns.</para>
     /// <para>Inside the graph: the fitted scalings (log first where the model uses log scaling, in double precision as
@@ -30,7 +31,7 @@ public static partial class RecurrentOnnxExporter
     /// </remarks>
     /// <param name="model">The trained forecaster; not modified.</param>
     /// <param name="destination">A writable stream; left open.</param>
-    /// <param name="options">Tensor names. Default: the model's own column names.</param>
+    /// <param name="options">Tensor names and whether there is a batch dimension. Default: the model's own column names, batched.</param>
     public static void Export(RecurrentForecastingTransformer model, Stream destination, RecurrentForecastOnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -79,7 +80,8 @@ public static partial class RecurrentOnnxExporter
         var networks = model.Networks;
         var g = new OnnxGraphBuilder();
 
-        string window = g.Input(names.Window, DataType.Float, "batch", settings.WindowLength);
+        object[] Shape(int size) => options.BatchDimension ? ["batch", size] : [size];
+        string window = g.Input(names.Window, DataType.Float, Shape(settings.WindowLength));
         var scaled = ForecastOnnxLowering.Scale(g, settings, window);
         var inputs = new OnnxNetworkInputs(null, scaled.TimeMajor, scaled.SequenceLengths);
 
@@ -93,9 +95,11 @@ public static partial class RecurrentOnnxExporter
         string averaged = networks.Count == 1 ? sum! : g.Node("Div", [sum!, g.Constant("ensemble_size", [(float)networks.Count])]);
 
         var (forecast, lower, upper) = ForecastOnnxLowering.Decode(g, settings, averaged, scaled.Level);
-        g.Output(forecast, names.Forecast, DataType.Float, "batch", settings.Horizon);
-        g.Output(lower, names.Lower, DataType.Float, "batch", settings.Horizon);
-        g.Output(upper, names.Upper, DataType.Float, "batch", settings.Horizon);
+        string Unbatch(string tensor) => options.BatchDimension ? tensor
+            : g.Node("Reshape", [tensor, g.Constant("horizon_shape", [(long)settings.Horizon], 1)]); // the one row: [1, horizon] -> [horizon]
+        g.Output(Unbatch(forecast), names.Forecast, DataType.Float, Shape(settings.Horizon));
+        g.Output(Unbatch(lower), names.Lower, DataType.Float, Shape(settings.Horizon));
+        g.Output(Unbatch(upper), names.Upper, DataType.Float, Shape(settings.Horizon));
 
         var metadata = new Dictionary<string, string>
         {

@@ -118,6 +118,25 @@ public sealed class ForecastingOnnxParityTests
     }
 
     [TestMethod]
+    public void AnUnbatchedGraphForecastsOneWindow()
+    {
+        var options = Tiny(RecurrentCellType.Lstm, 1);
+        options.Scaling = SeriesScaling.Log;
+        var model = Train(options, Series(40, level: 80, seed: 6));
+        var window = SeriesWindowing.Create(SyntheticFrame(model.ModelSettings, 20, seed: 8), 10, 4)[^1].Inputs;
+        using var session = new InferenceSession(ExportBytes(model, new RecurrentForecastOnnxExportOptions { BatchDimension = false }));
+        CollectionAssert.AreEqual(new[] { 10 }, session.InputMetadata["Window"].Dimensions);
+        CollectionAssert.AreEqual(new[] { 4 }, session.OutputMetadata["UpperBound"].Dimensions);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("Window", new DenseTensor<float>(window, [window.Length]))]);
+        var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
+        var expected = model.Forecast(window);
+        Assert.AreEqual(1, byName["Forecast"].Dimensions.Length, "one window in, [horizon] out");
+        AssertClose(expected.Forecast, byName["Forecast"].ToArray(), "Forecast");
+        AssertClose(expected.LowerBound, byName["LowerBound"].ToArray(), "LowerBound");
+        AssertClose(expected.UpperBound, byName["UpperBound"].ToArray(), "UpperBound");
+    }
+
+    [TestMethod]
     public void BadNamesAndPipelinesWithoutAForecasterAreRejectedClearly()
     {
         var model = Train(Tiny(RecurrentCellType.Gru, 1), Series(40, level: 10, seed: 2));
