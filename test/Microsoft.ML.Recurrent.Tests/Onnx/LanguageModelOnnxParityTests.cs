@@ -6,6 +6,7 @@ using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Tests.LanguageModeling;
+using Microsoft.ML.Recurrent.Tests.Support;
 using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Tests.Onnx;
@@ -129,6 +130,59 @@ public sealed class LanguageModelOnnxParityTests
             Assert.IsTrue(expected.Count is > 0 and < 20, $"'{subject}': a line that ends ({expected.Count} tokens)");
             CollectionAssert.AreEqual(expected, OnnxGreedy(session, settings, prompt, 20, stopAtEnd: true), $"'{subject}'");
         }
+    }
+
+    [TestMethod]
+    public void TheGenerationLoopOfTheDocsGivesWhatGenerateGives()
+    {
+        var (ml, tokenizer, trained, data) = TinyCorpus.Model;
+        using var folder = new TempFolder();
+        ml.Model.Save(tokenizer.Append(trained), data.Schema, folder.File("lm.zip"));
+        var mlContext = new MLContext();
+
+        // --- the snippets of docs/onnx.md, "Language models", with temporary file paths ---
+        var lm = RecurrentOnnxExporter.FindLanguageModel(mlContext.Model.Load(folder.File("lm.zip"), out _));
+        RecurrentOnnxExporter.Export(lm, folder.File("lm.onnx"));
+
+        var settings = lm.ModelSettings;
+        using var session = new InferenceSession(folder.File("lm.onnx"));
+        int[] stateShape = [settings.Layers, 1, settings.HiddenSize];
+        var h = new DenseTensor<float>(stateShape);                          // zeros: a fresh start
+        var c = new DenseTensor<float>(stateShape);                          // cell state: LSTM only
+        int[] encoded = lm.Encode("the cat");                                // <s> the cat </s>
+        int[] input = [settings.EndOfSequenceId!.Value, .. encoded[1..^1]];  // as Generate reads a prompt
+        var generated = new List<int>();
+        for (int n = 0; n < 20; n++)
+        {
+            var feeds = new List<NamedOnnxValue>
+            {
+                NamedOnnxValue.CreateFromTensor("tokens", new DenseTensor<int>(input, [1, input.Length])),
+                NamedOnnxValue.CreateFromTensor("state_h", h),
+            };
+            if (settings.CellType == RecurrentCellType.Lstm)
+                feeds.Add(NamedOnnxValue.CreateFromTensor("state_c", c));
+            using var results = session.Run(feeds);
+            var logits = results.First(r => r.Name == "logits").AsTensor<float>();  // [1, steps, vocabulary]
+            int last = input.Length - 1, next = -1;
+            for (int id = 3; id < settings.VocabularySize; id++)            // greedy, never padding 0, <unk> 1, <s> 2
+            {
+                if (next < 0 || logits[0, last, id] > logits[0, last, next])
+                    next = id;
+            }
+            if (next == settings.EndOfSequenceId)
+                break;
+            generated.Add(next);
+            // Copy the state before the results are disposed; the next call reads only the new token.
+            h = new DenseTensor<float>(results.First(r => r.Name == "state_h_out").AsTensor<float>().ToArray(), stateShape);
+            if (settings.CellType == RecurrentCellType.Lstm)
+                c = new DenseTensor<float>(results.First(r => r.Name == "state_c_out").AsTensor<float>().ToArray(), stateShape);
+            input = [next];
+        }
+        string text = lm.Decode(generated);
+        // --- end of the documented snippet ---
+
+        string expected = trained.Generate("the cat", new GenerationOptions { Temperature = 0, MaximumTokens = 20 });
+        Assert.AreEqual(expected.Trim(), text, "Generate's greedy continuation");
     }
 
     [TestMethod]
