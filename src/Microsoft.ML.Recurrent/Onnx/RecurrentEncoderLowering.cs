@@ -32,9 +32,9 @@ internal sealed record OnnxEncoderTensors(string Sequence, string Final, string 
 internal static class RecurrentEncoderLowering
 {
     // Source block (LibTorch order) of each ONNX block.
-    private static readonly int[] LstmOrder = [0, 3, 1, 2]; // ONNX i, o, f, c  <- LibTorch i, f, g, o
-    private static readonly int[] GruOrder = [1, 0, 2];     // ONNX z, r, h     <- LibTorch r, z, n
-    private static readonly int[] RnnOrder = [0];
+    internal static readonly int[] LstmOrder = [0, 3, 1, 2]; // ONNX i, o, f, c  <- LibTorch i, f, g, o
+    internal static readonly int[] GruOrder = [1, 0, 2];     // ONNX z, r, h     <- LibTorch r, z, n
+    internal static readonly int[] RnnOrder = [0];
 
     /// <summary>
     /// Embeds [batch, time] int64 ids (already in 0..vocabulary − 1) and returns the time-major [time, batch, embedding] input.
