@@ -16,7 +16,7 @@ public static class ForecastCommand
     public const string Usage =
         "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal naive and forecasts ahead.\n" +
         "usage: forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N]\n" +
-        "                [--model PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]";
+        "                [--model PATH.zip] [--onnx PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]";
 
     /// <summary>Runs the command; returns the process exit code (0 success, 2 bad arguments).</summary>
     /// <param name="args">Command-line arguments after the command name.</param>
@@ -91,6 +91,11 @@ public static class ForecastCommand
             ForecastModel.Save(ml, model, all);
             Console.WriteLine($"Saved the model to {modelPath} (input: the Window column built by CreateWindowData).");
         }
+        if (options.GetValueOrDefault("onnx") is { } onnxZip)
+        {
+            var windows = model.CreateWindowData(all).Schema;
+            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, windows, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
+        }
         if (options.GetValueOrDefault("plot") is { } plotPath)
         {
             var last = backtest.Forecasts[^1];
@@ -114,7 +119,7 @@ public static class ForecastCommand
 
     private static Dictionary<string, string?> Parse(string[] args)
     {
-        string[] valued = ["data", "value-column", "date-column", "horizon", "season", "holdout", "model", "plot", "lookback", "hidden", "ensemble", "seed", "epochs", "threads"];
+        string[] valued = ["data", "value-column", "date-column", "horizon", "season", "holdout", "model", "onnx", "plot", "lookback", "hidden", "ensemble", "seed", "epochs", "threads"];
         var result = new Dictionary<string, string?>();
         for (int i = 0; i < args.Length; i++)
         {

@@ -20,9 +20,9 @@ public static class LanguageModelCommand
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
         "Trains a recurrent language model (a generated grammar corpus without --data), reports perplexity and prints a sample.\n" +
-        "usage: language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--prompt TEXT] [--plot PATH.png] [--json]";
+        "usage: language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--onnx PATH.onnx] [--prompt TEXT] [--plot PATH.png] [--json]";
 
-    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json);
+    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json, string? Onnx = null);
 
     /// <summary>Runs the command; returns the process exit code (2 for bad arguments).</summary>
     public static int Run(string[] args)
@@ -83,6 +83,8 @@ public static class LanguageModelCommand
             LanguageModelModel.Save(ml, trained, train);
             Console.WriteLine($"Saved the model to {arguments.Model}.");
         }
+        if (arguments.Onnx is not null)
+            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(arguments.Onnx), zipPath: null));
         if (arguments.Plot is not null)
         {
             TrainingCurvePlot.Save(arguments.Plot, "language model: training curves", ModelInspector.Stories(model).Single().History, "perplexity");
@@ -117,6 +119,7 @@ public static class LanguageModelCommand
                 "--model" => result with { Model = Value() },
                 "--prompt" => result with { Prompt = Value() },
                 "--plot" => result with { Plot = Value() },
+                "--onnx" => result with { Onnx = Value() },
                 "--json" => result with { Json = true },
                 "--granularity" => result with
                 {

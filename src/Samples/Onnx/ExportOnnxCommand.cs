@@ -6,8 +6,9 @@ namespace Samples.Onnx;
 
 /// <summary>
 /// <c>export-onnx --model PATH.zip --out PATH.onnx [--length T] [--no-deployment]</c>: writes the recurrent model of a
-/// saved pipeline as ONNX and, unless told not to, the ONNX deployment pipeline next to it
-/// (<c>PATH.onnx.zip</c>: the same pipeline with the network scored by ONNX Runtime, loadable without TorchSharp).
+/// saved pipeline (sequence classifier or regressor, forecaster, language model) as ONNX and, unless told not to and
+/// where the task has one, the ONNX deployment pipeline next to it (<c>PATH.onnx.zip</c>: the same pipeline with the
+/// network scored by ONNX Runtime, loadable without TorchSharp).
 /// </summary>
 public static class ExportOnnxCommand
 {
@@ -29,18 +30,7 @@ public static class ExportOnnxCommand
 
         var mlContext = new MLContext(seed: 1);
         var pipeline = mlContext.Model.Load(model, out var inputSchema);
-        if (deployment)
-        {
-            // The deployment pipeline needs fixed-length inputs, so its ONNX file has a fixed time dimension.
-            string zip = output + ".zip";
-            RecurrentOnnxDeployment.Save(mlContext, pipeline, inputSchema, output, zip, length);
-            Console.WriteLine($"wrote {output} (time steps fixed at {length}) and the ONNX deployment pipeline {zip}");
-        }
-        else
-        {
-            RecurrentOnnxExporter.Export(RecurrentOnnxExporter.FindRecurrentModel(pipeline), output);
-            Console.WriteLine($"wrote {output} (symbolic batch and time dimensions)");
-        }
+        Console.WriteLine(OnnxOutputs.Write(mlContext, pipeline, inputSchema, output, deployment ? output + ".zip" : null, length));
         (pipeline as IDisposable)?.Dispose();
         return 0;
     }

@@ -17,7 +17,7 @@ public static class SentimentCommand
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
         "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.\n" +
-        "usage: sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--plot PATH.png] [--json]\n" +
+        "usage: sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--onnx PATH.zip] [--plot PATH.png] [--json]\n" +
         "                 [--rows N] [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]";
 
     private static readonly string[] Examples =
@@ -36,6 +36,7 @@ public static class SentimentCommand
         int seed = command.Int("seed", 1);
         bool generated = dataPath is null;
         string? plotPath = command.String("plot");
+        string? onnxZip = command.String("onnx");
         // Fewer generated rows make a quick smoke run (the tests use a few hundred); 6000 is what the figures in the docs use.
         int generatedRows = command.Int("rows", 6000);
         int ensemble = command.Int("ensemble", generated ? 1 : 3), epochs = command.Int("epochs", generated ? 6 : 8);
@@ -114,6 +115,8 @@ public static class SentimentCommand
             var output = SentimentModel.Predict(new SentimentModel.ModelInput { Text = text });
             Console.WriteLine($"  {(output.PredictedLabel ? "positive" : "negative"),-8} p={output.Probability:F3}  \"{text}\"");
         }
+        if (onnxZip is not null)
+            Console.WriteLine(Onnx.OnnxOutputs.Write(mlContext, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
 
         if (json)
         {

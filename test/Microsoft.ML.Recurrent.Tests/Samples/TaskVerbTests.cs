@@ -47,4 +47,18 @@ public sealed class TaskVerbTests
         using var row = JsonDocument.Parse(predict.Lines[^1]);
         Assert.IsTrue(row.RootElement.TryGetProperty("Probability", out _), predict.Output);
     }
+
+    [TestMethod]
+    [DataRow("sentiment", new[] { "--rows", "200", "--epochs", "1", "--hidden", "8", "--embedding", "8" }, "m.onnx.zip", new[] { "m.onnx", "m.onnx.zip" })]
+    [DataRow("forecast", new[] { "--epochs", "2", "--hidden", "8", "--ensemble", "1" }, "f.zip", new[] { "f.onnx", "f.zip" })]
+    [DataRow("language-model", new[] { "--epochs", "1", "--minutes", "0.1" }, "lm.onnx", new[] { "lm.onnx" })]
+    public void TheOnnxOptionWritesTheTasksOnnxFiles(string verb, string[] tinySettings, string onnxArgument, string[] expectedFiles)
+    {
+        using var folder = new TempFolder();
+        var training = SamplesProcess.Run(folder.Path, null, [verb, .. tinySettings, "--onnx", folder.File(onnxArgument)]);
+        Assert.AreEqual(0, training.ExitCode, training.Error + training.Output);
+        foreach (string file in expectedFiles)
+            Assert.IsTrue(File.Exists(folder.File(file)) && new FileInfo(folder.File(file)).Length > 1000, $"{verb}: {file} was not written\n{training.Output}");
+        StringAssert.Contains(training.Output, "wrote " + folder.File(expectedFiles[0]));
+    }
 }
