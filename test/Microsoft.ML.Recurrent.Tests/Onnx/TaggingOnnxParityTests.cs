@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Recurrent.Modules;
@@ -44,6 +45,30 @@ public sealed class TaggingOnnxParityTests
     {
         var model = Train(RecurrentCellType.Lstm, 1, crf: true, characters: true, casing: 4, seed: 11);
         AssertParity(model, TestSentences(), time: 40);
+    }
+
+    [TestMethod]
+    public void ScoresAndTagsMatchWithOnnxRuntimeGraphOptimizationsOff()
+    {
+        // The graph must be right as written, not only after ONNX Runtime's rewrites (and vice versa: an optimizer
+        // rewrite of Gather over a descending Range once emptied the tags output).
+        var model = Train(RecurrentCellType.Lstm, 2, crf: true, characters: true, casing: 4, seed: 8);
+        AssertParity(model, TestSentences(), time: null, GraphOptimizationLevel.ORT_DISABLE_ALL);
+    }
+
+    [TestMethod]
+    public void BadArgumentsAreRejectedWithTheirNames()
+    {
+        var model = Train(RecurrentCellType.Gru, 1, crf: false, characters: false, casing: 0, seed: 4);
+        using var stream = new MemoryStream();
+        Assert.ThrowsExactly<ArgumentNullException>(() => RecurrentOnnxExporter.Export((SequenceTaggingTransformer)null!, stream));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => RecurrentOnnxExporter.Export(model, stream,
+            new SequenceTaggingOnnxExportOptions { TagsOutputName = "scores" }));
+        StringAssert.Contains(error.Message, "must differ");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => RecurrentOnnxExporter.Export(model, stream,
+            new SequenceTaggingOnnxExportOptions { SequenceLength = 0 }));
+        Assert.ThrowsExactly<ArgumentException>(() => RecurrentOnnxExporter.FindTaggingModel(new TransformerChain<ITransformer>()));
+        Assert.AreSame(model, RecurrentOnnxExporter.FindTaggingModel(new TransformerChain<ITransformer>(model)));
     }
 
     [TestMethod]
@@ -118,12 +143,14 @@ public sealed class TaggingOnnxParityTests
         return stream.ToArray();
     }
 
-    private static void AssertParity(SequenceTaggingTransformer model, string[][] sentences, int? time)
+    private static void AssertParity(SequenceTaggingTransformer model, string[][] sentences, int? time,
+        GraphOptimizationLevel optimization = GraphOptimizationLevel.ORT_ENABLE_ALL)
     {
         int width = time ?? sentences.Max(s => s.Length);
         var encoder = new SequenceTaggingOnnxFeatures(model.ModelSettings);
         var input = encoder.Encode(sentences, width);
-        using var session = new InferenceSession(Export(model, new SequenceTaggingOnnxExportOptions { SequenceLength = time }));
+        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = optimization };
+        using var session = new InferenceSession(Export(model, new SequenceTaggingOnnxExportOptions { SequenceLength = time }), sessionOptions);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("features", new DenseTensor<int>(input, [sentences.Length, width, encoder.StepSize]))]);
         var scores = results.Single(r => r.Name == "scores").AsTensor<float>().ToArray();
         var tagIds = results.Single(r => r.Name == "tags").AsTensor<long>().ToArray();
