@@ -2,13 +2,14 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tagging;
+using Microsoft.ML.Recurrent.Tests.Support;
 using Microsoft.ML.Recurrent.Tests.Tagging;
 
 namespace Microsoft.ML.Recurrent.Tests.Onnx;
 
 /// <summary>
 /// A fitted tagger against its ONNX deployment pipeline (token encoding, ApplyOnnxModel, tag names) saved to a .zip
-/// and loaded in a fresh MLContext: the same PredictedTags column, annotation included.
+/// and loaded in a fresh MLContext and in a fresh process without LibTorch: the same PredictedTags column, annotation included.
 /// </summary>
 [TestClass]
 public sealed class TaggingOnnxDeploymentTests
@@ -51,6 +52,17 @@ public sealed class TaggingOnnxDeploymentTests
         var generated = ml.Data.LoadFromEnumerable(TaggingTestData.Generate(20, seed: 12));
         Assert.AreEqual(ml.SequenceTagging().Evaluate(model.Transform(generated)).F1,
             ml.SequenceTagging().Evaluate(loaded.Transform(generated)).F1, 1e-12);
+
+        // A fresh process loads the .zip and tags through Transform and the row mapper without mapping LibTorch.
+        string inputPath = Path.Combine(folder, "input.idv");
+        using (var stream = File.Create(inputPath))
+            ml.Data.SaveAsBinary(data, stream);
+        var lines = FreshProcess.Run("Microsoft.ML.Recurrent.OnnxHost.dll", "score", zipPath, inputPath, "PredictedTags");
+        Assert.IsTrue(lines.Contains("libtorch-mapped=False"), string.Join('\n', lines.TakeLast(3)));
+        Assert.IsTrue(lines.Contains("onnxruntime-mapped=True"), "the fresh process tagged with ONNX Runtime");
+        var fresh = lines.TakeWhile(l => !l.StartsWith("torchsharp-assembly=", StringComparison.Ordinal)).ToList();
+        // FreshProcess drops empty lines, i.e. the empty sentence's empty tag vector.
+        CollectionAssert.AreEqual(expected.Where(tags => tags.Length > 0).Select(tags => string.Join(',', tags)).ToArray(), fresh.ToArray(), "fresh process");
     }
 
     [TestMethod]
