@@ -14,7 +14,7 @@ namespace Samples.Ner;
 /// entity F1, save the model, reload it in a fresh MLContext and tag a sentence.
 /// </summary>
 /// <remarks>
-/// Usage: <c>ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--json]</c>.
+/// Usage: <c>ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--onnx PATH.zip] [--json]</c>.
 /// Files are CoNLL format (tag in the last column, e.g. CoNLL-2003's eng.train / eng.testa / eng.testb). Without
 /// <c>--data</c>, sentences come from <see cref="NerCorpus"/>. <c>--minutes</c> stops training after the epoch during
 /// which that much time has passed; <c>--threads</c> sets LibTorch's intra-op threads (1 is much faster than the
@@ -23,12 +23,12 @@ namespace Samples.Ner;
 public static class NerCommand
 {
     /// <summary>Command-line synopsis.</summary>
-    public const string Usage = "ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--json]";
+    public const string Usage = "ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--onnx PATH.zip] [--json]";
 
     /// <summary>Runs the sample; returns the process exit code (0 success, 2 bad arguments).</summary>
     public static int Run(string[] args)
     {
-        string? dataPath = null, validPath = null, testPath = null, modelPath = null;
+        string? dataPath = null, validPath = null, testPath = null, modelPath = null, onnxZip = null;
         int? epochs = null, threads = null;
         double? minutes = null;
         bool json = false;
@@ -43,6 +43,7 @@ public static class NerCommand
                     case "--valid": validPath = Value(); break;
                     case "--test": testPath = Value(); break;
                     case "--model": modelPath = Value(); break;
+                    case "--onnx": onnxZip = Value(); break;
                     case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--threads": threads = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--minutes": minutes = double.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -53,7 +54,7 @@ public static class NerCommand
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("usage: ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--json]");
+                Console.Error.WriteLine("usage: ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--onnx PATH.zip] [--json]");
                 return 2;
             }
         }
@@ -105,6 +106,8 @@ public static class NerCommand
         var exampleData = ml.Data.LoadFromEnumerable(new[] { new Row { Tokens = example, Tags = example.Select(_ => "O").ToArray() } });
         var predicted = reloaded.Transform(exampleData).GetColumn<string[]>("PredictedTags").First();
         Console.WriteLine($"Saved to {path}; reloaded: " + string.Join(' ', example.Zip(predicted, (w, t) => t == "O" ? w : $"{w}/{t}")));
+        if (onnxZip is not null)
+            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
 
         if (json)
         {

@@ -6,7 +6,7 @@ namespace Samples.Onnx;
 
 /// <summary>
 /// <c>export-onnx --model PATH.zip --out PATH.onnx [--length T] [--no-deployment]</c>: writes the recurrent model of a
-/// saved pipeline (sequence classifier or regressor, forecaster, language model) as ONNX and, unless told not to and
+/// saved pipeline (sequence classifier or regressor, forecaster, tagger, language model) as ONNX and, unless told not to and
 /// where the task has one, the ONNX deployment pipeline next to it (<c>PATH.onnx.zip</c>: the same pipeline with the
 /// network scored by ONNX Runtime, loadable without TorchSharp).
 /// </summary>

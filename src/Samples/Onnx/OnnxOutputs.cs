@@ -3,6 +3,7 @@ using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Forecasting;
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.Onnx;
+using Microsoft.ML.Recurrent.Tagging;
 
 namespace Samples.Onnx;
 
@@ -22,7 +23,7 @@ public static class OnnxOutputs
     /// <param name="inputSchema">The schema the pipeline reads.</param>
     /// <param name="onnxPath">The .onnx file to write.</param>
     /// <param name="zipPath">The deployment .zip to write, or null for the .onnx file alone.</param>
-    /// <param name="sequenceLength">Time steps the deployment pads token sequences to (sequence models).</param>
+    /// <param name="sequenceLength">Time steps the deployment pads token sequences to (sequence models), or the longest sentence it accepts (taggers).</param>
     public static string Write(MLContext mlContext, ITransformer pipeline, DataViewSchema inputSchema, string onnxPath, string? zipPath, int sequenceLength = 256)
     {
         var models = Flatten(pipeline).ToList();
@@ -47,13 +48,24 @@ public static class OnnxOutputs
             ForecastingOnnxDeployment.Save(mlContext, pipeline, inputSchema, onnxPath, zipPath);
             return $"wrote {onnxPath} and the ONNX deployment pipeline {zipPath} (input: the Window column)";
         }
+        if (models.OfType<SequenceTaggingTransformer>().Any())
+        {
+            if (zipPath is null)
+            {
+                RecurrentOnnxExporter.Export(RecurrentOnnxExporter.FindTaggingModel(pipeline), onnxPath);
+                return $"wrote {onnxPath} (input features [batch, time, ids per token]; outputs scores and tags)";
+            }
+            // Tags stay one per token, so the deployment refuses longer sentences instead of truncating them.
+            SequenceTaggingOnnxDeployment.Save(mlContext, pipeline, inputSchema, onnxPath, zipPath, sequenceLength);
+            return $"wrote {onnxPath} (sentences of up to {sequenceLength} tokens) and the ONNX deployment pipeline {zipPath}";
+        }
         if (models.OfType<LanguageModelTransformer>().Any())
         {
             // Generation is a loop around the graph (state in, state out), not a row-to-row pipeline.
             RecurrentOnnxExporter.Export(RecurrentOnnxExporter.FindLanguageModel(pipeline), onnxPath);
             return $"wrote {onnxPath} (tokens and state in, logits and state out; a language model has no deployment pipeline: see docs/onnx.md for the generation loop)";
         }
-        throw new ArgumentException("The pipeline holds no recurrent model that exports to ONNX (sequence classifier or regressor, forecaster, language model).");
+        throw new ArgumentException("The pipeline holds no recurrent model that exports to ONNX (sequence classifier or regressor, forecaster, tagger, language model).");
     }
 
     private static IEnumerable<ITransformer> Flatten(ITransformer model)

@@ -52,6 +52,7 @@ public sealed class TaskVerbTests
     [DataRow("sentiment", new[] { "--rows", "200", "--epochs", "1", "--hidden", "8", "--embedding", "8" }, "m.onnx.zip", new[] { "m.onnx", "m.onnx.zip" })]
     [DataRow("forecast", new[] { "--epochs", "2", "--hidden", "8", "--ensemble", "1" }, "f.zip", new[] { "f.onnx", "f.zip" })]
     [DataRow("language-model", new[] { "--epochs", "1", "--minutes", "0.1" }, "lm.onnx", new[] { "lm.onnx" })]
+    [DataRow("ner", new[] { "--epochs", "1" }, "ner.onnx.zip", new[] { "ner.onnx", "ner.onnx.zip" })]
     public void TheOnnxOptionWritesTheTasksOnnxFiles(string verb, string[] tinySettings, string onnxArgument, string[] expectedFiles)
     {
         using var folder = new TempFolder();
