@@ -37,16 +37,7 @@ public static class ForecastingOnnxDeployment
         ArgumentException.ThrowIfNullOrEmpty(onnxPath);
         var forecaster = RecurrentOnnxExporter.FindForecastingModel(model);
         var environment = BridgeEnvironment.FromCatalog(mlContext.Transforms);
-
-        var result = new List<ITransformer>();
-        var schema = inputSchema;
-        foreach (var transformer in RecurrentOnnxExporter.Flatten(model))
-        {
-            var part = ReferenceEquals(transformer, forecaster) ? Replace(mlContext, environment, forecaster, schema, onnxPath) : transformer;
-            result.Add(part);
-            schema = part.GetOutputSchema(schema);
-        }
-        return new TransformerChain<ITransformer>(result.ToArray());
+        return OnnxPipelineRewriter.Replace(model, inputSchema, forecaster, schema => [Replace(mlContext, environment, forecaster, schema, onnxPath)]);
     }
 
     /// <summary>
@@ -64,16 +55,7 @@ public static class ForecastingOnnxDeployment
     {
         ArgumentException.ThrowIfNullOrEmpty(zipPath);
         var deployment = Create(mlContext, model, inputSchema, onnxPath);
-        try
-        {
-            mlContext.Model.SaveAtomically(deployment, inputSchema, zipPath);
-        }
-        finally
-        {
-            // The ONNX Runtime session holds native memory; the saved copy is independent of it.
-            foreach (var part in RecurrentOnnxExporter.Flatten(deployment).OfType<IDisposable>())
-                part.Dispose();
-        }
+        OnnxPipelineRewriter.SaveAndRelease(mlContext, deployment, inputSchema, zipPath);
     }
 
     private static ITransformer Replace(MLContext mlContext, IHostEnvironment environment, RecurrentForecastingTransformer forecaster,

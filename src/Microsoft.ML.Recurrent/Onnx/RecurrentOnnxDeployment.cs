@@ -43,21 +43,7 @@ public static class RecurrentOnnxDeployment
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
         var recurrent = RecurrentOnnxExporter.FindRecurrentModel(model);
         var environment = BridgeEnvironment.FromCatalog(mlContext.Transforms);
-
-        var result = new List<ITransformer>();
-        var schema = inputSchema;
-        foreach (var transformer in RecurrentOnnxExporter.Flatten(model))
-        {
-            var replacement = ReferenceEquals(transformer, recurrent)
-                ? Replace(mlContext, environment, recurrent, schema, onnxPath, sequenceLength)
-                : [transformer];
-            foreach (var part in replacement)
-            {
-                result.Add(part);
-                schema = part.GetOutputSchema(schema);
-            }
-        }
-        return new TransformerChain<ITransformer>(result.ToArray());
+        return OnnxPipelineRewriter.Replace(model, inputSchema, recurrent, schema => Replace(mlContext, environment, recurrent, schema, onnxPath, sequenceLength));
     }
 
     /// <summary>
@@ -76,16 +62,7 @@ public static class RecurrentOnnxDeployment
     {
         ArgumentException.ThrowIfNullOrEmpty(zipPath);
         var deployment = Create(mlContext, model, inputSchema, onnxPath, sequenceLength);
-        try
-        {
-            mlContext.Model.SaveAtomically(deployment, inputSchema, zipPath);
-        }
-        finally
-        {
-            // The ONNX Runtime session holds native memory; the saved copy is independent of it.
-            foreach (var part in RecurrentOnnxExporter.Flatten(deployment).OfType<IDisposable>())
-                part.Dispose();
-        }
+        OnnxPipelineRewriter.SaveAndRelease(mlContext, deployment, inputSchema, zipPath);
     }
 
     /// <summary>

@@ -40,21 +40,7 @@ public static class SequenceTaggingOnnxDeployment
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
         var tagger = RecurrentOnnxExporter.FindTaggingModel(model);
         var environment = BridgeEnvironment.FromCatalog(mlContext.Transforms);
-
-        var result = new List<ITransformer>();
-        var schema = inputSchema;
-        foreach (var transformer in RecurrentOnnxExporter.Flatten(model))
-        {
-            var replacement = ReferenceEquals(transformer, tagger)
-                ? Replace(mlContext, environment, tagger, schema, onnxPath, sequenceLength)
-                : [transformer];
-            foreach (var part in replacement)
-            {
-                result.Add(part);
-                schema = part.GetOutputSchema(schema);
-            }
-        }
-        return new TransformerChain<ITransformer>(result.ToArray());
+        return OnnxPipelineRewriter.Replace(model, inputSchema, tagger, schema => Replace(mlContext, environment, tagger, schema, onnxPath, sequenceLength));
     }
 
     /// <summary>
@@ -72,16 +58,7 @@ public static class SequenceTaggingOnnxDeployment
     {
         ArgumentException.ThrowIfNullOrEmpty(zipPath);
         var deployment = Create(mlContext, model, inputSchema, onnxPath, sequenceLength);
-        try
-        {
-            mlContext.Model.SaveAtomically(deployment, inputSchema, zipPath);
-        }
-        finally
-        {
-            // The ONNX Runtime session holds native memory; the saved copy is independent of it.
-            foreach (var part in RecurrentOnnxExporter.Flatten(deployment).OfType<IDisposable>())
-                part.Dispose();
-        }
+        OnnxPipelineRewriter.SaveAndRelease(mlContext, deployment, inputSchema, zipPath);
     }
 
     private static ITransformer[] Replace(MLContext mlContext, IHostEnvironment environment, SequenceTaggingTransformer tagger,
