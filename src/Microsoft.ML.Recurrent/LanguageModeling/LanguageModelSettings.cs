@@ -69,6 +69,13 @@ public sealed record LanguageModelSettings
     [JsonInclude]
     internal string[]? TokenizerVocabulary { get; init; }
 
+    /// <summary>Validates these settings (<see cref="ValidateShape"/>) and returns the network's shape from them.</summary>
+    internal LanguageModelShape NetworkShape()
+    {
+        ValidateShape();
+        return new LanguageModelShape(CellType, VocabularySize, EmbeddingSize, HiddenSize, Layers, TieWeights);
+    }
+
     internal void ValidateShape()
     {
         if (VocabularySize < 2)

@@ -74,7 +74,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         }
 
         int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new LanguageModelNetwork(settings, _options.Dropout, _options.InitRange));
+        var network = TorchSeeding.Create(seed, () => new LanguageModelNetwork(settings.NetworkShape(), _options.Dropout, _options.InitRange));
         try
         {
             var loop = new LanguageModelTrainingLoop(_options, line => channel.Info(line));

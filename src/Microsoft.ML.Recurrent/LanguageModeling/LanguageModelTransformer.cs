@@ -115,7 +115,7 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
 
     private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var loaded = LoadCore(ctx, Format, s => new LanguageModelNetwork(s));
+        var loaded = LoadCore(ctx, Format, s => new LanguageModelNetwork(s.NetworkShape()));
         return new LanguageModelTransformer(env, loaded.Settings, new(loaded.Networks[0])) { Story = loaded.Story };
     }
 

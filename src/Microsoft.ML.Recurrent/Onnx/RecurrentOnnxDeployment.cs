@@ -49,8 +49,8 @@ public static class RecurrentOnnxDeployment
     /// <summary>
     /// <see cref="Create"/>, then saves the ONNX-based pipeline to <paramref name="zipPath"/> with
     /// <c>mlContext.Model.Save</c>. Load it with <c>mlContext.Model.Load</c> in an application that references
-    /// Microsoft.ML.Recurrent (for the preprocessing components); no TorchSharp code runs and LibTorch is not loaded
-    /// (TorchSharp's managed assembly is read as metadata when ML.NET registers the library; see docs/onnx.md).
+    /// Microsoft.ML.Recurrent (for the preprocessing components); neither TorchSharp's assembly nor LibTorch is
+    /// loaded (see docs/onnx.md).
     /// </summary>
     /// <param name="mlContext">The context that builds and saves the pipeline.</param>
     /// <param name="model">A fitted pipeline containing exactly one <see cref="RecurrentSequenceTransformer"/>.</param>

@@ -16,12 +16,13 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// </remarks>
 internal static class TokenFeatures
 {
-    public const int PaddingId = 0;
-    public const int UnknownId = 1;
-    public const int FirstVocabularyId = 2;
+    // The network (Microsoft.ML.Recurrent.Networks) sizes its embeddings from the same ids.
+    public const int PaddingId = TaggerInputIds.PaddingId;
+    public const int UnknownId = TaggerInputIds.UnknownId;
+    public const int FirstVocabularyId = TaggerInputIds.FirstVocabularyId;
 
     /// <summary>Casing classes (ids 1..7; 0 is padding).</summary>
-    public const int CasingCount = 8;
+    public const int CasingCount = TaggerInputIds.CasingCount;
 
     /// <summary>Floats per token.</summary>
     public static int StepSize(TaggerModelSettings settings) => 2 + settings.MaxWordCharacters;

@@ -86,8 +86,8 @@ public sealed class ForecastingOnnxDeploymentTests
         var lines = FreshProcess.Run("Microsoft.ML.Recurrent.OnnxHost.dll", "score", zipPath, inputPath, string.Join(',', columns));
         Assert.IsTrue(lines.Contains("libtorch-mapped=False"), string.Join('\n', lines.TakeLast(3)));
         Assert.IsTrue(lines.Contains("onnxruntime-mapped=True"), "the fresh process forecast with ONNX Runtime");
-        // Unlike the sequence-model deployment, the .zip holds only ML.NET's own components (ApplyOnnxModel, and
-        // CopyColumns here), so not even TorchSharp's managed assembly is loaded as metadata.
+        // Nor is TorchSharp's managed assembly: the .zip holds only ML.NET's own components (ApplyOnnxModel, and
+        // CopyColumns here). The sequence-model deployment, whose components are this library's, checks the same.
         Assert.IsTrue(lines.Contains("torchsharp-assembly=False"), string.Join('\n', lines.TakeLast(3)));
         var fresh = lines.Where(l => l.Contains('\t')).Select(l => l.Split('\t')).ToList();
         Assert.AreEqual(expected[0].Length, fresh.Count);

@@ -6,12 +6,12 @@ namespace Microsoft.ML.Recurrent.Runtime;
 /// <summary>
 /// Prepares TorchSharp before its first use: repairs the native bridge where the system needs it, loads the CPU
 /// backend and uses every core for intra-op parallelism. Training turns on flush-denormal mode for its duration
-/// (denormals otherwise slow LSTM training many times over on some processors); see <see cref="FlushDenormal"/>.
+/// (denormals otherwise slow LSTM training many times over on some processors); see <c>FlushDenormal</c> in Microsoft.ML.Recurrent.
 /// </summary>
 /// <remarks>
 /// Every component of this library calls <see cref="EnsureInitialized"/> before touching a tensor. An application
 /// that calls TorchSharp directly, before using any component, can call it too; the library also attempts the
-/// repair as soon as it is loaded.
+/// repair as soon as it is loaded (the module initializers of this assembly and of Microsoft.ML.Recurrent).
 /// </remarks>
 public static class TorchRuntime
 {
@@ -59,7 +59,9 @@ public static class TorchRuntime
     internal static void RepairWhenLoaded()
 #pragma warning restore CA2255
     {
-        // Without TorchSharp's folder from its loaded assembly: every process that uses any component of this library
+        // Runs before any code of this assembly, so before the first network touches TorchSharp, and from
+        // Microsoft.ML.Recurrent's own module initializer (LibraryInitializer), whose trainers call TorchSharp directly.
+        // Without TorchSharp's folder from its loaded assembly: every process that uses any component of the library
         // runs this, including one that only scores an ONNX deployment pipeline and must not load TorchSharp.
         try
         {

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// and a linear layer giving one score per tag at every step (the CRF's emissions, or the softmax logits).
 /// </summary>
 /// <remarks>
-/// Input: [batch, time, 2 + MaxWordCharacters] float steps as written by <see cref="TokenFeatures.Encoder"/>.
+/// Input: [batch, time, 2 + MaxWordCharacters] float steps as written by <c>TokenFeatures.Encoder</c> (Microsoft.ML.Recurrent).
 /// The character CNN (Ma and Hovy, 2016) embeds each character, convolves with a window of 3 and max-pools over the
 /// word, so that words never seen in training still get features from their spelling.
 /// </remarks>
@@ -32,16 +32,16 @@ internal sealed class TaggerNetwork : Module<Tensor, Tensor, Tensor>
     {
         Settings = settings;
         _wordDropout = wordDropout;
-        word_embedding = nn.Embedding(settings.Words.Length + TokenFeatures.FirstVocabularyId, settings.WordEmbeddingSize, padding_idx: TokenFeatures.PaddingId);
+        word_embedding = nn.Embedding(settings.Words.Length + TaggerInputIds.FirstVocabularyId, settings.WordEmbeddingSize, padding_idx: TaggerInputIds.PaddingId);
         long inputSize = settings.WordEmbeddingSize;
         if (settings.CasingEmbeddingSize > 0)
         {
-            casing_embedding = nn.Embedding(TokenFeatures.CasingCount, settings.CasingEmbeddingSize, padding_idx: TokenFeatures.PaddingId);
+            casing_embedding = nn.Embedding(TaggerInputIds.CasingCount, settings.CasingEmbeddingSize, padding_idx: TaggerInputIds.PaddingId);
             inputSize += settings.CasingEmbeddingSize;
         }
         if (settings.UsesCharacters)
         {
-            char_embedding = nn.Embedding(settings.Characters.Length + TokenFeatures.FirstVocabularyId, settings.CharacterEmbeddingSize, padding_idx: TokenFeatures.PaddingId);
+            char_embedding = nn.Embedding(settings.Characters.Length + TaggerInputIds.FirstVocabularyId, settings.CharacterEmbeddingSize, padding_idx: TaggerInputIds.PaddingId);
             char_convolution = nn.Conv1d(settings.CharacterEmbeddingSize, settings.CharacterFilters, 3, padding: 1);
             inputSize += settings.CharacterFilters;
         }
@@ -80,8 +80,8 @@ internal sealed class TaggerNetwork : Module<Tensor, Tensor, Tensor>
         {
             // Word dropout: some known words become "unknown", so the network learns to tag from spelling and context
             // alone, which is what it must do for words it never saw.
-            var drop = rand(words.shape).lt(_wordDropout).logical_and(words.gt(TokenFeatures.UnknownId));
-            words = words.masked_fill(drop, TokenFeatures.UnknownId);
+            var drop = rand(words.shape).lt(_wordDropout).logical_and(words.gt(TaggerInputIds.UnknownId));
+            words = words.masked_fill(drop, TaggerInputIds.UnknownId);
         }
         var parts = new List<Tensor> { word_embedding.call(words) };
         if (casing_embedding is not null)
@@ -104,7 +104,7 @@ internal sealed class TaggerNetwork : Module<Tensor, Tensor, Tensor>
         var embedded = char_embedding!.call(characters.reshape(batch * time, width)).transpose(1, 2);
         var convolved = char_convolution!.call(embedded);
         // Positions past a word's end must not win the max: fill them with a large negative value first.
-        var present = characters.reshape(batch * time, 1, width).gt(TokenFeatures.PaddingId);
+        var present = characters.reshape(batch * time, 1, width).gt(TaggerInputIds.PaddingId);
         var pooled = convolved.masked_fill(present.logical_not(), -1e4).max(2).values;
         // Padding steps (no characters) would pool to -1e4; give them zeros.
         var anyCharacter = present.any(2);

@@ -44,11 +44,13 @@ internal sealed class LanguageModelNetwork : Module
     private readonly Linear? decoder;
     private readonly Parameter? decoder_bias;
 
-    public LanguageModelNetwork(LanguageModelSettings settings, double dropoutProbability = 0, double initRange = 0)
+    /// <param name="settings">The shape, already validated (<c>LanguageModelSettings.NetworkShape</c>).</param>
+    /// <param name="dropoutProbability">Dropout on embeddings, between layers and before the projection, training mode only.</param>
+    /// <param name="initRange">See <see cref="Initialize"/>.</param>
+    public LanguageModelNetwork(LanguageModelShape settings, double dropoutProbability = 0, double initRange = 0)
         : base(nameof(LanguageModelNetwork))
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.ValidateShape();
         Settings = settings;
         embedding = nn.Embedding(settings.VocabularySize, settings.EmbeddingSize);
         if (dropoutProbability > 0)
@@ -70,7 +72,8 @@ internal sealed class LanguageModelNetwork : Module
         Initialize(initRange);
     }
 
-    public LanguageModelSettings Settings { get; }
+    /// <summary>The network's shape; named like the settings it was built from, which the ONNX lowering reads.</summary>
+    public LanguageModelShape Settings { get; }
 
     /// <summary>
     /// Runs [batch, time] token ids from <paramref name="state"/> (null = zeros) and returns [batch, time, vocabulary]
