@@ -39,7 +39,7 @@ internal sealed class RecurrentState(Tensor hidden, Tensor? cell) : IDisposable
 internal sealed class LanguageModelNetwork : Module
 {
     private readonly Embedding embedding;
-    private readonly Dropout? dropout;
+    private readonly RunDropout? dropout;
     private readonly Module rnn;
     private readonly Linear? decoder;
     private readonly Parameter? decoder_bias;
@@ -54,7 +54,7 @@ internal sealed class LanguageModelNetwork : Module
         Settings = settings;
         embedding = nn.Embedding(settings.VocabularySize, settings.EmbeddingSize);
         if (dropoutProbability > 0)
-            dropout = nn.Dropout(dropoutProbability);
+            dropout = new RunDropout(dropoutProbability);
         double between = settings.Layers > 1 ? dropoutProbability : 0;
         rnn = settings.CellType switch
         {

@@ -21,8 +21,8 @@ internal sealed class RecurrentEncoder : Module<Tensor, Tensor, RecurrentOutput>
     public const long PaddingId = 0;
 
     private readonly Embedding? embedding;
-    private readonly Dropout? embedding_dropout;
-    private readonly Dropout? layer_dropout;
+    private readonly RunDropout? embedding_dropout;
+    private readonly RunDropout? layer_dropout;
     private readonly ModuleList<RecurrentDirection> forward_layers;
     private readonly ModuleList<RecurrentDirection> backward_layers;
 
@@ -36,12 +36,12 @@ internal sealed class RecurrentEncoder : Module<Tensor, Tensor, RecurrentOutput>
         {
             embedding = CreateEmbedding(settings, vocabularySize, inputSize);
             if (settings.EmbeddingDropout > 0)
-                embedding_dropout = nn.Dropout(settings.EmbeddingDropout);
+                embedding_dropout = new RunDropout(settings.EmbeddingDropout);
         }
         VocabularySize = vocabularySize;
         InputSize = inputSize;
         if (settings.Dropout > 0 && settings.Layers > 1)
-            layer_dropout = nn.Dropout(settings.Dropout);
+            layer_dropout = new RunDropout(settings.Dropout);
 
         forward_layers = new ModuleList<RecurrentDirection>();
         backward_layers = new ModuleList<RecurrentDirection>();

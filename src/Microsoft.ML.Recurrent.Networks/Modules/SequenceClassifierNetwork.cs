@@ -12,7 +12,7 @@ namespace Microsoft.ML.Recurrent.Modules;
 internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
 {
     private readonly RecurrentEncoder encoder;
-    private readonly Dropout? head_dropout;
+    private readonly RunDropout? head_dropout;
     private readonly Linear head;
 
     /// <param name="encoderSettings">The encoder's shape.</param>
@@ -28,7 +28,7 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "The dropout probability must lie in [0, 1).");
         encoder = new RecurrentEncoder(encoderSettings);
         if (dropout > 0)
-            head_dropout = nn.Dropout(dropout);
+            head_dropout = new RunDropout(dropout);
         head = nn.Linear(encoder.OutputSize, outputSize);
         OutputSize = outputSize;
         RegisterComponents();

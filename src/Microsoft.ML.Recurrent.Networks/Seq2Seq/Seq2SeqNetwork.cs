@@ -35,7 +35,7 @@ internal sealed class Seq2SeqNetwork : Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly RecurrentEncoder encoder;
     private readonly Embedding target_embedding;
-    private readonly Dropout? dropout;
+    private readonly RunDropout? dropout;
     private readonly Linear bridge;
     private readonly LSTMCell? lstm_cell;
     private readonly Module<Tensor, Tensor, Tensor>? cell;
@@ -62,7 +62,7 @@ internal sealed class Seq2SeqNetwork : Module<Tensor, Tensor, Tensor, Tensor>
         DecoderSize = width;
         target_embedding = nn.Embedding(settings.TargetVocabularySize, settings.EmbeddingSize, padding_idx: 0);
         if (dropoutRate > 0)
-            dropout = nn.Dropout(dropoutRate);
+            dropout = new RunDropout(dropoutRate);
         bridge = nn.Linear(width, width);
         long cellInput = settings.EmbeddingSize + width;
         switch (settings.CellType)

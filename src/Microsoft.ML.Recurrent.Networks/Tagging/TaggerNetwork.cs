@@ -21,9 +21,9 @@ internal sealed class TaggerNetwork : Module<Tensor, Tensor, Tensor>
     private readonly Embedding? casing_embedding;
     private readonly Embedding? char_embedding;
     private readonly Conv1d? char_convolution;
-    private readonly Dropout? input_dropout;
+    private readonly RunDropout? input_dropout;
     private readonly RecurrentEncoder encoder;
-    private readonly Dropout? output_dropout;
+    private readonly RunDropout? output_dropout;
     private readonly Linear output;
     private readonly ConditionalRandomField? crf;
     private readonly double _wordDropout;
@@ -47,8 +47,8 @@ internal sealed class TaggerNetwork : Module<Tensor, Tensor, Tensor>
         }
         if (dropout > 0)
         {
-            input_dropout = nn.Dropout(dropout);
-            output_dropout = nn.Dropout(dropout);
+            input_dropout = new RunDropout(dropout);
+            output_dropout = new RunDropout(dropout);
         }
         encoder = new RecurrentEncoder(new RecurrentEncoderSettings
         {
@@ -80,7 +80,7 @@ internal sealed class TaggerNetwork : Module<Tensor, Tensor, Tensor>
         {
             // Word dropout: some known words become "unknown", so the network learns to tag from spelling and context
             // alone, which is what it must do for words it never saw.
-            var drop = rand(words.shape).lt(_wordDropout).logical_and(words.gt(TaggerInputIds.UnknownId));
+            var drop = rand(words.shape, generator: TrainingRandom.Current).lt(_wordDropout).logical_and(words.gt(TaggerInputIds.UnknownId));
             words = words.masked_fill(drop, TaggerInputIds.UnknownId);
         }
         var parts = new List<Tensor> { word_embedding.call(words) };

@@ -78,7 +78,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         try
         {
             var loop = new LanguageModelTrainingLoop(_options, line => channel.Info(line));
-            LastTrainingHistory = loop.Train(network, stream, validation);
+            LastTrainingHistory = loop.Train(network, stream, validation, seed);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using TorchSharp;
@@ -23,10 +24,12 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 /// </remarks>
 internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions options, Action<string>? log)
 {
-    public TrainingHistory Train(LanguageModelNetwork model, int[] training, int[]? validation)
+    public TrainingHistory Train(LanguageModelNetwork model, int[] training, int[]? validation, int seed)
     {
         TorchRuntime.EnsureInitialized();
         using var flushDenormal = FlushDenormal.Scope();
+        // Dropout draws from this run's own generator, so concurrent runs in the process cannot change each other.
+        using var random = TrainingRandom.Begin(TrainingLoop.DropoutSeed(seed));
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var scheduler = new LearningRateScheduler(options);
         var history = new TrainingHistory { MonitoredValue = validation is null ? "training loss" : "perplexity" };

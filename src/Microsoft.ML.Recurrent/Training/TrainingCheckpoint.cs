@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Modules;
 using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -75,10 +76,10 @@ internal sealed class TrainingCheckpoint
         return stream.ToArray();
     }
 
-    /// <summary>LibTorch's default generator, which drives dropout.</summary>
-    public static byte[] SerializeRandomState()
+    /// <summary>The training run's generator (<see cref="TrainingRandom"/>), which drives dropout.</summary>
+    public static byte[] SerializeRandomState(TrainingRandom.Run run)
     {
-        using var state = torch.get_rng_state();
+        using var state = run.GetState();
         return SerializeTensors([("rng", state)]);
     }
 
@@ -120,13 +121,13 @@ internal sealed class TrainingCheckpoint
         ((OptimizerHelper)optimizer).load_state_dict(reader);
     }
 
-    /// <summary>Restores LibTorch's default generator.</summary>
-    public void RestoreRandomState()
+    /// <summary>Restores the training run's generator.</summary>
+    public void RestoreRandomState(TrainingRandom.Run run)
     {
         var tensors = DeserializeTensors(RandomState);
         try
         {
-            torch.set_rng_state(tensors["rng"]);
+            run.SetState(tensors["rng"]);
         }
         finally
         {

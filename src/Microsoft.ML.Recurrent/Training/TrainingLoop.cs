@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -60,6 +61,8 @@ internal sealed class TrainingLoop
         using var flushDenormal = FlushDenormal.Scope();
 
         int seed = _options.Seed ?? defaultSeed;
+        // Dropout draws from this run's own generator, so concurrent runs in the process cannot change each other.
+        using var dropoutRandom = TrainingRandom.Begin(DropoutSeed(seed));
         var (trainIndices, validationIterator, validationPlan) = PrepareValidation(training, validation, seed);
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         if (parameters.Length == 0)
@@ -95,7 +98,7 @@ internal sealed class TrainingLoop
                 {
                     ModuleWeights.Load(model, checkpoint.Weights, checkpointPath);
                     checkpoint.RestoreOptimizer(optimizer);
-                    checkpoint.RestoreRandomState();
+                    checkpoint.RestoreRandomState(dropoutRandom);
                     scheduler.State = checkpoint.Scheduler;
                     foreach (var summary in checkpoint.History)
                         history.Add(summary);
@@ -173,7 +176,7 @@ internal sealed class TrainingLoop
                         History = history.Epochs,
                         Weights = TrainingCheckpoint.SerializeWeights(model),
                         OptimizerState = TrainingCheckpoint.SerializeOptimizer(optimizer),
-                        RandomState = TrainingCheckpoint.SerializeRandomState(),
+                        RandomState = TrainingCheckpoint.SerializeRandomState(dropoutRandom),
                         BestWeights = best is null ? null : TrainingCheckpoint.SerializeTensors(best.Select(p => (p.Key, p.Value))),
                     }.Save(checkpointPath);
                 }
@@ -205,6 +208,9 @@ internal sealed class TrainingLoop
         }
         return history;
     }
+
+    /// <summary>The dropout generator's seed: derived from the run's seed, apart from the shuffling's per-epoch seeds.</summary>
+    internal static long DropoutSeed(int seed) => unchecked(seed * 2_654_435_761L + 97);
 
     private double RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
         BatchIterator iterator, BatchPlan plan, int epoch, Stopwatch clock)
