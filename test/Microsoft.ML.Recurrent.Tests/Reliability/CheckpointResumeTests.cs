@@ -134,15 +134,6 @@ public sealed class CheckpointResumeTests
         StringAssert.Contains(error.Message, "damaged");
     }
 
-    [TestMethod]
-    public void TheLanguageModelTrainerRefusesACheckpointPath()
-    {
-        var ml = new MLContext(seed: 1);
-        var options = new Microsoft.ML.Recurrent.LanguageModeling.LanguageModelTrainerOptions { CheckpointPath = "lm.ckpt" };
-        var error = Assert.Throws<ArgumentException>(() => ml.LanguageModeling().Trainers.Recurrent(options));
-        Assert.AreEqual("CheckpointPath", error.ParamName);
-    }
-
     private static byte[] Flip(byte[] bytes, int at)
     {
         bytes[at] ^= 0xFF;
