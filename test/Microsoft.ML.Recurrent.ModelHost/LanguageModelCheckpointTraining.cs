@@ -12,10 +12,11 @@ namespace Microsoft.ML.Recurrent.ModelHost;
 /// round-trip formatted, one per line.
 /// </summary>
 /// <remarks>
-/// The settings make a checkpoint carry everything the language-model loop keeps between epochs: 7 windows per epoch
-/// out of 20 per pass (945 training tokens in 6 streams), so epoch 2 ends in the middle of a pass with recurrent state carried into the next window
-/// and epoch 3 crosses the end of the pass; two layers with dropout, so both dropout streams (the run's generator and
-/// the fused module's between-layer stream); Adam, plateau decay and best-weight restore on the held-out tail.
+/// The settings make a checkpoint carry everything the language-model loop keeps between epochs: 7 windows per
+/// epoch out of 20 per pass (945 training tokens in 6 streams), so epoch 2 ends in the middle of a pass with
+/// recurrent state carried into the next window, and epoch 3 crosses the end of the pass; two layers with dropout,
+/// so both dropout streams (the run's generator and the fused module's between-layer stream); Adam, plateau decay
+/// and best-weight restore on the held-out tail.
 /// </remarks>
 public static class LanguageModelCheckpointTraining
 {
