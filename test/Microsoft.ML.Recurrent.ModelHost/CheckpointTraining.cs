@@ -70,8 +70,12 @@ public static class CheckpointTraining
         return rows;
     }
 
-    // Progress<T> posts to the thread pool; this reports synchronously, so the line is printed before training goes on.
-    private sealed class EpochPrinter(int stallAfterEpoch) : IProgress<TrainingProgress>
+    /// <summary>
+    /// Prints "epoch N done" when an epoch is reported (its checkpoint is then on disk) and blocks for good after
+    /// <c>stallAfterEpoch</c>. Unlike <see cref="Progress{T}"/>, which posts to the thread pool, it reports synchronously,
+    /// so the line is printed before training goes on.
+    /// </summary>
+    internal sealed class EpochPrinter(int stallAfterEpoch) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
         {

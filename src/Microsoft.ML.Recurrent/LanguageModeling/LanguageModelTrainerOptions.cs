@@ -15,7 +15,11 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 /// <em>last</em> fraction of the stream (default 0.1 here), not random rows; <see cref="TrainingOptions.MaxTrainingTime"/>
 /// is checked after every batch and ends the epoch early (it is then validated) instead of waiting for its end;
 /// <see cref="TrainingOptions.LengthBucketing"/> does not apply. Validation perplexity is the monitored value for
-/// early stopping, plateau decay and best-weight restore.
+/// early stopping, plateau decay and best-weight restore. <see cref="TrainingOptions.CheckpointPath"/> checkpoints after
+/// every epoch as for the other trainers, adding the position in the stream (which carries across epochs with
+/// <see cref="BatchesPerEpoch"/>) and the recurrent state carried into the next window; a resumed run ends with the
+/// model of an uninterrupted one when both use the same LibTorch thread count. Every plain setting below is part of
+/// the checkpoint's fingerprint except <see cref="TrainingOptions.Epochs"/>, the time limit and the progress settings.
 /// </remarks>
 public sealed class LanguageModelTrainerOptions : TrainingOptions
 {
@@ -124,10 +128,6 @@ public sealed class LanguageModelTrainerOptions : TrainingOptions
     internal void ValidateLanguageModel()
     {
         Validate();
-        // The language-model loop carries recurrent state across windows and epochs, which a checkpoint does not hold yet;
-        // refusing the option is better than silently training without the checkpoints the caller asked for.
-        if (CheckpointPath is not null)
-            throw new ArgumentException("CheckpointPath is not supported by the language-model trainer; leave it null.", nameof(CheckpointPath));
         Require(!string.IsNullOrWhiteSpace(TokenColumnName), nameof(TokenColumnName), TokenColumnName, "must be set");
         Require(VocabularySize == 0 || VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "must be 0 (inferred) or at least 2");
         Require(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "must be at least 1");

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.Recurrent.Inspection;
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
@@ -19,8 +21,11 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 /// The shared <see cref="TrainingLoop"/> shuffles independent sequences, which would break the state carry, so this
 /// loop is separate but keeps its semantics and parts: <see cref="OptimizerFactory"/>, <see cref="LearningRateScheduler"/>,
 /// gradient clipping, <see cref="TrainingDivergedException"/>, early stopping with best-weight restore (validation
-/// perplexity), progress reports, cancellation before every batch. The time limit is checked after every batch,
-/// because one pass over a large corpus can take longer than the whole budget.
+/// perplexity), progress reports, cancellation before every batch, and checkpoints
+/// (<see cref="TrainingOptions.CheckpointPath"/>) in <see cref="TrainingCheckpoint"/>'s format with the window cursor
+/// and the carried recurrent state added (<see cref="LanguageModelCheckpointState"/>), so a resumed run continues
+/// bit for bit. The time limit is checked after every batch, because one pass over a large corpus can take longer
+/// than the whole budget.
 /// </remarks>
 internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions options, Action<string>? log)
 {
@@ -30,6 +35,7 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
         using var flushDenormal = FlushDenormal.Scope();
         // Dropout draws from this run's own generator, so concurrent runs in the process cannot change each other.
         using var random = TrainingRandom.Begin(TrainingLoop.DropoutSeed(seed));
+        using var layerDropout = FusedDropoutRandom.IsNeeded(model, options.Dropout) ? new FusedDropoutRandom(TrainingLoop.DropoutSeed(seed) + 1) : null;
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var scheduler = new LearningRateScheduler(options);
         var history = new TrainingHistory { MonitoredValue = validation is null ? "training loss" : "perplexity" };
@@ -45,9 +51,42 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
             $"({windows} per pass, {perEpoch} per epoch), validating on {validation?.Length ?? 0} tokens; {options.Optimizer} at learning rate {Format(options.LearningRate)}.");
 
         using var optimizer = OptimizerFactory.Create(options, parameters);
+        string? checkpointPath = options.CheckpointPath;
+        string dataFingerprint = "", optionsFingerprint = "";
+        int firstEpoch = 1;
         try
         {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            if (checkpointPath is not null)
+            {
+                dataFingerprint = ModelStoryBuilder.Fingerprint<int>(training) + "|" + (validation is null ? "-" : ModelStoryBuilder.Fingerprint<int>(validation));
+                optionsFingerprint = TrainingCheckpoint.FingerprintOptions(options, seed, model);
+                if (TrainingCheckpoint.TryLoad(checkpointPath, dataFingerprint, optionsFingerprint) is { } checkpoint)
+                {
+                    var shape = model.Settings;
+                    // Checked before anything is restored, so a checkpoint that does not fit leaves the model untouched.
+                    (cursor, state, var layerDropoutState) = LanguageModelCheckpointState.Deserialize(checkpoint.TaskState, checkpointPath, windows,
+                        [shape.Layers, options.BatchSize, shape.HiddenSize], shape.CellType == RecurrentCellType.Lstm, layerDropout is not null);
+                    if (layerDropoutState is not null)
+                        layerDropout!.Restore(layerDropoutState);
+                    ModuleWeights.Load(model, checkpoint.Weights, checkpointPath);
+                    checkpoint.RestoreOptimizer(optimizer);
+                    checkpoint.RestoreRandomState(random);
+                    scheduler.State = checkpoint.Scheduler;
+                    foreach (var summary in checkpoint.History)
+                        history.Add(summary);
+                    history.BestEpoch = checkpoint.BestEpoch;
+                    history.StoppedEarly = checkpoint.StoppedEarly;
+                    bestValue = checkpoint.BestValue;
+                    epochsWithoutImprovement = checkpoint.EpochsWithoutImprovement;
+                    if (options.RestoreBestWeights && validation is not null && checkpoint.BestWeights is not null)
+                        best = TrainingCheckpoint.DeserializeTensors(checkpoint.BestWeights);
+                    // As in TrainingLoop: early stopping is final; a run that reached Epochs or the time limit may be extended.
+                    firstEpoch = checkpoint.StoppedEarly ? int.MaxValue : checkpoint.Epoch + 1;
+                    log?.Invoke($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}, at window {cursor} of {windows}.");
+                }
+            }
+
+            for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
                 double learningRate = scheduler.RateForEpoch(epoch);
@@ -65,7 +104,7 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                         state?.Dispose();
                         state = null;
                     }
-                    var (loss, count) = Step(model, optimizer, parameters, data, cursor, ref state, epoch, b + 1);
+                    var (loss, count) = Step(model, optimizer, parameters, data, cursor, ref state, layerDropout, epoch, b + 1);
                     lossSum += loss * count;
                     tokens += count;
                     cursor = (cursor + 1) % windows;
@@ -94,20 +133,48 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                 }
                 scheduler.ReportEpoch(monitored);
                 log?.Invoke(Describe(summary, metrics, options.Epochs));
-                options.Progress?.Report(new TrainingProgress(epoch, perEpoch, perEpoch, trainingLoss, clock.Elapsed, summary));
 
+                string? stop = null;
                 if (epoch == options.Epochs)
-                    break;
-                if (options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= options.EarlyStoppingPatience)
+                {
+                    stop = "";
+                }
+                else if (options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= options.EarlyStoppingPatience)
                 {
                     history.StoppedEarly = true;
-                    log?.Invoke($"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).");
-                    break;
+                    stop = $"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).";
                 }
-                if (outOfTime)
+                else if (outOfTime)
                 {
                     history.StoppedByTimeLimit = true;
-                    log?.Invoke($"Stopping in epoch {epoch}: the time limit of {options.MaxTrainingTime} was reached ({clock.Elapsed:g} elapsed).");
+                    stop = $"Stopping in epoch {epoch}: the time limit of {options.MaxTrainingTime} was reached ({clock.Elapsed:g} elapsed).";
+                }
+                // Written before the progress report, so whoever sees an epoch reported can rely on its checkpoint being on disk.
+                if (checkpointPath is not null)
+                {
+                    new TrainingCheckpoint
+                    {
+                        DataFingerprint = dataFingerprint,
+                        OptionsFingerprint = optionsFingerprint,
+                        Epoch = epoch,
+                        BestValue = bestValue,
+                        BestEpoch = history.BestEpoch,
+                        EpochsWithoutImprovement = epochsWithoutImprovement,
+                        StoppedEarly = history.StoppedEarly,
+                        Scheduler = scheduler.State,
+                        History = history.Epochs,
+                        Weights = TrainingCheckpoint.SerializeWeights(model),
+                        OptimizerState = TrainingCheckpoint.SerializeOptimizer(optimizer),
+                        RandomState = TrainingCheckpoint.SerializeRandomState(random),
+                        BestWeights = best is null ? null : TrainingCheckpoint.SerializeTensors(best.Select(p => (p.Key, p.Value))),
+                        TaskState = LanguageModelCheckpointState.Serialize(cursor, windows, state, layerDropout?.State),
+                    }.Save(checkpointPath);
+                }
+                options.Progress?.Report(new TrainingProgress(epoch, perEpoch, perEpoch, trainingLoss, clock.Elapsed, summary));
+                if (stop is not null)
+                {
+                    if (stop.Length > 0)
+                        log?.Invoke(stop);
                     break;
                 }
             }
@@ -134,12 +201,13 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
 
     /// <summary>One optimizer step on window <paramref name="window"/>; returns the mean loss and the number of predicted tokens.</summary>
     private (double Loss, long Count) Step(LanguageModelNetwork model, optim.Optimizer optimizer, Parameter[] parameters, Tensor data, int window,
-        ref RecurrentState? state, int epoch, int batch)
+        ref RecurrentState? state, FusedDropoutRandom? layerDropout, int epoch, int batch)
     {
         using var scope = NewDisposeScope();
         var (input, target) = TokenStream.Window(data, window, options.SequenceLength);
         optimizer.zero_grad();
-        var (logits, next) = model.Forward(input, state);
+        var carried = state;
+        var (logits, next) = layerDropout is null ? model.Forward(input, carried) : layerDropout.Run(() => model.Forward(input, carried));
         var loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), target.reshape(-1));
         double value = loss.ToDouble();
         if (!double.IsFinite(value))

@@ -19,4 +19,30 @@ internal static class TorchSeeding
             return create();
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with the process-wide generator in <paramref name="state"/>, under the same lock,
+    /// and puts the previous process-wide state back afterwards: for LibTorch operations that can only draw from the
+    /// process-wide generator. <paramref name="state"/> is replaced by the state after the draws (the old tensor is
+    /// disposed), so a sequence of calls draws as one private stream that nothing else in the process advances.
+    /// </summary>
+    public static T WithProcessGenerator<T>(ref torch.Tensor state, Func<T> action)
+    {
+        lock (Gate)
+        {
+            using var outside = torch.random.get_rng_state();
+            torch.random.set_rng_state(state);
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                var after = torch.random.get_rng_state().DetachFromDisposeScope();
+                state.Dispose();
+                state = after;
+                torch.random.set_rng_state(outside);
+            }
+        }
+    }
 }

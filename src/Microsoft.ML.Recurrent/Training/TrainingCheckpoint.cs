@@ -14,11 +14,16 @@ namespace Microsoft.ML.Recurrent.Training;
 /// Everything <see cref="TrainingLoop"/> needs to continue a run after its last completed epoch as if it had never
 /// stopped: weights, optimizer state, schedule, best-weight snapshot, early-stopping counters, history, and LibTorch's
 /// random-number generator. Shuffling needs no state: each epoch's order comes from the seed and the epoch number.
+/// A loop with state of its own (the language model's window cursor and carried recurrent state) adds it as
+/// <see cref="TaskState"/>.
 /// </summary>
 /// <remarks>
 /// File layout: the magic <c>RNNCKPT1</c>, the payload length (Int64), its SHA-256 digest, then the payload. The file
 /// is written through <see cref="AtomicFile"/>, so a crash leaves the previous checkpoint or the new one, and a damaged
 /// file is recognised before any byte reaches native code.
+/// <see cref="TaskState"/> is the last field of the payload, behind a presence flag. A payload that ends before that
+/// flag (written before the field existed) reads as having none, and a reader that predates it ignores the trailing
+/// bytes, so the format keeps its magic in both directions.
 /// </remarks>
 internal sealed class TrainingCheckpoint
 {
@@ -44,6 +49,9 @@ internal sealed class TrainingCheckpoint
     public required byte[] OptimizerState { get; init; }
     public required byte[] RandomState { get; init; }
     public byte[]? BestWeights { get; init; }
+
+    /// <summary>State of the calling loop beyond the shared one, opaque here; null for <see cref="TrainingLoop"/>.</summary>
+    public byte[]? TaskState { get; init; }
 
     /// <summary>
     /// Fingerprint of the settings that shape the run: every scalar public property of the options' runtime type
@@ -170,6 +178,9 @@ internal sealed class TrainingCheckpoint
             writer.Write(BestWeights is not null);
             if (BestWeights is not null)
                 WriteBlob(writer, BestWeights);
+            writer.Write(TaskState is not null);
+            if (TaskState is not null)
+                WriteBlob(writer, TaskState);
         }
         byte[] bytes = payload.ToArray();
         AtomicFile.Write(path, stream =>
@@ -235,6 +246,8 @@ internal sealed class TrainingCheckpoint
                 OptimizerState = ReadBlob(reader),
                 RandomState = ReadBlob(reader),
                 BestWeights = reader.ReadBoolean() ? ReadBlob(reader) : null,
+                // Initializers run in order, so this reads after the best weights; an older payload simply ends here.
+                TaskState = reader.BaseStream.Position < reader.BaseStream.Length && reader.ReadBoolean() ? ReadBlob(reader) : null,
             };
         }
         catch (EndOfStreamException e)
@@ -284,6 +297,7 @@ internal sealed class TrainingCheckpoint
         new($"The training checkpoint '{path}' was written by a run with {what}, so this run cannot resume from it. " +
             "Delete the file to train from the beginning, or set TrainingOptions.CheckpointPath to another file.");
 
-    private static InvalidDataException Damaged(string path, string reason, Exception? inner = null) =>
+    /// <summary>The exception for a checkpoint whose content cannot be used: names the file and the reason.</summary>
+    internal static InvalidDataException Damaged(string path, string reason, Exception? inner = null) =>
         new($"The training checkpoint '{path}' is damaged: {reason}. Delete it to train from the beginning.", inner);
 }

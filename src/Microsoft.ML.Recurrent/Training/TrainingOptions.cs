@@ -124,7 +124,8 @@ public class TrainingOptions
     /// after training; delete it to train from the beginning. <see cref="Epochs"/>, <see cref="MaxTrainingTime"/> and
     /// the progress settings may differ between the runs. Default null (no checkpoint). Trainers that build several
     /// networks (<c>EnsembleSize</c> &gt; 1) add <c>.member2</c>, <c>.member3</c>... to the name for the later members.
-    /// The language-model trainer, whose loop carries recurrent state between epochs, refuses it with an <see cref="ArgumentException"/>.
+    /// The language-model trainer also saves its window cursor and the recurrent state it carries into the next window.
+    /// A damaged file is reported with an <see cref="System.IO.InvalidDataException"/> naming it, and never loaded.
     /// </summary>
     public string? CheckpointPath { get; set; }
 

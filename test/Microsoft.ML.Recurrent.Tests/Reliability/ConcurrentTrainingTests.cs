@@ -1,4 +1,7 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.LanguageModeling;
+using Microsoft.ML.Recurrent.Tests.LanguageModeling;
 using Microsoft.ML.Recurrent.Tests.Classification;
 using Microsoft.ML.Recurrent.Tests.Support;
 
@@ -56,5 +59,46 @@ public sealed class ConcurrentTrainingTests
             .ToArray();
         Assert.IsTrue(Task.WaitAll(runs, TimeSpan.FromMinutes(5)), "the runs did not finish within 5 minutes");
         CollectionAssert.AreEqual(alone, runs[0].Result, "the run trained alongside two others gives the same model as alone");
+    }
+
+    /// <summary>
+    /// A two-layer language model with dropout, whose between-layer dropout happens inside LibTorch's fused module and
+    /// so can only draw from the process-wide generator: its run swaps a private stream in for each forward pass.
+    /// </summary>
+    private static float[] TrainLanguageModel(int seed)
+    {
+        var ml = new MLContext(seed: 1);
+        var text = ml.Data.LoadFromEnumerable(TinyCorpus.Generate(200, seed: 1));
+        var tokenizer = ml.Transforms.Text.TokenizeToSequence("Tokens", "Text", addBeginEnd: true).Fit(text);
+        var data = tokenizer.Transform(text);
+        var options = new LanguageModelTrainerOptions
+        {
+            Tokenizer = tokenizer, HiddenSize = 12, EmbeddingSize = 12, Layers = 2, Dropout = 0.4, SequenceLength = 8, BatchSize = 8,
+            EvaluationBatchSize = 4, Epochs = 2, LearningRate = 0.02, Seed = seed,
+        };
+        var model = ml.LanguageModeling().Trainers.Recurrent(options).Fit(data);
+        var scores = model.Transform(data).GetColumn<float>("LogProbability").ToArray();
+        model.ReleaseNativeMemory();
+        return scores;
+    }
+
+    [TestMethod]
+    [DoNotParallelize]
+    public void ALanguageModelWithLayerDropoutIsUnchangedByRunsTrainingAtTheSameTime()
+    {
+        var alone = TrainLanguageModel(seed: 5);
+        Assert.IsFalse(alone.SequenceEqual(TrainLanguageModel(seed: 6)), "the seed changes the model");
+
+        // Another language model draws between-layer dropout too; the classifier reseeds the process-wide generator
+        // when it creates its network.
+        using var start = new Barrier(3);
+        var language = Task.Factory.StartNew(() => { start.SignalAndWait(); return TrainLanguageModel(seed: 5); }, TaskCreationOptions.LongRunning);
+        var others = new[]
+        {
+            Task.Factory.StartNew(() => { start.SignalAndWait(); return TrainLanguageModel(seed: 9); }, TaskCreationOptions.LongRunning),
+            Task.Factory.StartNew(() => { start.SignalAndWait(); return TrainAndScore(seed: 11, dataSeed: 3); }, TaskCreationOptions.LongRunning),
+        };
+        Assert.IsTrue(Task.WaitAll([language, .. others], TimeSpan.FromMinutes(5)), "the runs did not finish within 5 minutes");
+        CollectionAssert.AreEqual(alone, language.Result, "the language model trained alongside two others gives the same model as alone");
     }
 }
