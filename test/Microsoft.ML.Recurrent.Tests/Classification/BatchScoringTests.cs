@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Tests.Support;
 
 namespace Microsoft.ML.Recurrent.Tests.Classification;
@@ -69,9 +70,9 @@ public sealed class BatchScoringTests
     {
         var ml = new MLContext(seed: 1);
         var model = TrainBinary(ml, ensembleSize: 2);
-        var rows = ScoringRows(RecurrentSequenceTransformer.ReadAheadRows * 2 + 37);
+        var rows = ScoringRows(ReadAheadScoredDataView<RecurrentSequenceTransformer.SequenceInput, float[]>.ReadAheadRows * 2 + 37);
         var view = model.Transform(ml.Data.LoadFromEnumerable(rows));
-        Assert.AreEqual("BatchScoredDataView", view.GetType().Name, "Transform took the batched path");
+        Assert.IsInstanceOfType<ReadAheadScoredDataView<RecurrentSequenceTransformer.SequenceInput, float[]>>(view, "Transform took the batched path");
         var scored = ml.Data.CreateEnumerable<ScoredIdRow>(view, reuseRowObject: false).ToList();
 
         using var engine = ml.Model.CreatePredictionEngine<IdRow, ScoredIdRow>(model);

@@ -62,6 +62,23 @@ public sealed class SequenceTaggingTrainerTests
     }
 
     [TestMethod]
+    public void TransformTagsBlocksOfSentencesLikeThePredictionEngine()
+    {
+        var (ml, model) = Trained.Value;
+        // More sentences than one read-ahead block, with an empty one inside the second block.
+        var rows = TaggingTestData.Generate(300, seed: 11);
+        rows[270].Tokens = [];
+        rows[270].Tags = [];
+        var view = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        Assert.IsInstanceOfType<Microsoft.ML.Recurrent.MLNetBridge.ReadAheadScoredDataView<string[], string[]>>(view, "Transform took the batched path");
+        var batched = view.GetColumn<string[]>("PredictedTags").ToArray();
+        var oneByOne = rows.Select(r => model.Predict(r.Tokens)).ToArray();
+        Assert.HasCount(rows.Count, batched);
+        for (int i = 0; i < rows.Count; i++)
+            CollectionAssert.AreEqual(oneByOne[i], batched[i], $"row {i}");
+    }
+
+    [TestMethod]
     public void AnUnknownTagInEvaluationDataIsNamed()
     {
         var (ml, model) = Trained.Value;
