@@ -45,12 +45,13 @@ public sealed partial class RecurrentForecastingTransformer
         {
             disposer = null;
             // One forecast per cursor position, shared by the three columns; each cursor (and thread) gets its own.
-            var prediction = new RowForecast(_model, input, _window);
+            // A cursor that reads none of them has no active input column to read from, so it gets no prediction.
+            RowForecast? prediction = null;
             var getters = new Delegate[3];
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
-                    getters[i] = MakeGetter(prediction, i);
+                    getters[i] = MakeGetter(prediction ??= new RowForecast(_model, input, _window), i);
             }
             return getters;
         }

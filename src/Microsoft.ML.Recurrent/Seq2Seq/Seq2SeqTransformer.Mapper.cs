@@ -41,12 +41,13 @@ public sealed partial class Seq2SeqTransformer
         {
             disposer = null;
             // One decoding per cursor, shared by its columns; each cursor (and thread) gets its own.
-            var prediction = new RowPrediction(_model, input, _source);
+            // A cursor that reads none of them has no active input column to read from, so it gets no prediction.
+            RowPrediction? prediction = null;
             var getters = new Delegate[OutputColumns.Value.Length];
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
-                    getters[i] = MakeGetter(prediction, i);
+                    getters[i] = MakeGetter(prediction ??= new RowPrediction(_model, input, _source), i);
             }
             return getters;
         }

@@ -55,6 +55,30 @@ public sealed class RecurrentForecastingTests
     };
 
     [TestMethod]
+    public void ACursorOverOnlyTheInputsColumnsNeedsNoForecast()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(RisingSine(60)));
+        var windows = model.CreateWindowData(ml.Data.LoadFromEnumerable(RisingSine(40, seed: 2)));
+        var scored = model.Transform(windows);
+        // Reading only the Window column needs no forecast and no active input column beyond it.
+        using var cursor = scored.GetRowCursor([scored.Schema["Window"]]);
+        var window = cursor.GetGetter<VBuffer<float>>(scored.Schema["Window"]);
+        var value = default(VBuffer<float>);
+        int rows = 0;
+        while (cursor.MoveNext())
+        {
+            window(ref value);
+            Assert.AreEqual(24 * model.ModelSettings.StepWidth, value.Length);
+            rows++;
+        }
+        Assert.AreEqual(ml.Data.CreateEnumerable<WindowRow>(windows, reuseRowObject: false).Count(), rows);
+        Assert.IsFalse(cursor.IsColumnActive(scored.Schema["Forecast"]));
+        // The same through a shuffle (a cursor with a random order over the scored view).
+        Assert.AreEqual(rows, ml.Data.CreateEnumerable<WindowRow>(ml.Data.ShuffleRows(scored, seed: 2), reuseRowObject: false).Count());
+    }
+
+    [TestMethod]
     public void ARisingSineIsForecastBetterThanSeasonalNaive()
     {
         var ml = new MLContext(seed: 1);

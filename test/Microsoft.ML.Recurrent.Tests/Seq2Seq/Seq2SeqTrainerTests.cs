@@ -48,6 +48,28 @@ public sealed class Seq2SeqTrainerTests
     };
 
     [TestMethod]
+    public void ACursorOverOnlyTheInputsColumnsNeedsNoDecoding()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Reversal(40, 1));
+        var scored = ml.SequenceToSequence().Trainers.Recurrent(Small(epochs: 1)).Fit(data).Transform(data);
+        // Reading only the Source column needs no decoding.
+        using var cursor = scored.GetRowCursor([scored.Schema["Source"]]);
+        var source = cursor.GetGetter<VBuffer<int>>(scored.Schema["Source"]);
+        var value = default(VBuffer<int>);
+        int rows = 0;
+        while (cursor.MoveNext())
+        {
+            source(ref value);
+            Assert.IsTrue(value.Length is >= 2 and <= 4);
+            rows++;
+        }
+        Assert.AreEqual(40, rows);
+        // The same through a shuffle (a cursor with a random order over the scored view).
+        Assert.AreEqual(40, ml.Data.CreateEnumerable<Pair>(ml.Data.ShuffleRows(scored, seed: 2), reuseRowObject: false).Count());
+    }
+
+    [TestMethod]
     public void TeacherForcingRatiosOneAndZeroBothTrainAndPredict()
     {
         var ml = new MLContext(seed: 1);
