@@ -5,7 +5,8 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 
 /// <summary>
 /// <c>macro [--quick] [--only abcde]</c> runs the macro benchmark; <c>onnx-vs-torch [--rows N] [--hidden H] [--length T]</c>
-/// compares the TorchSharp and ONNX serving paths; anything else goes to BenchmarkDotNet's switcher (every
+/// compares the TorchSharp and ONNX serving paths; <c>tagging-transform</c> times the tagger's batched Transform
+/// against a PredictionEngine on CoNLL-2003; anything else goes to BenchmarkDotNet's switcher (every
 /// [Benchmark] class in this assembly, e.g. <c>--filter *Predict*</c>).
 /// </summary>
 public static class BenchmarkProgram
@@ -17,6 +18,8 @@ public static class BenchmarkProgram
             return MacroRunner.Run(args[1..]);
         if (args.Length > 0 && args[0] == "onnx-vs-torch")
             return OnnxVsTorchBenchmark.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "tagging-transform")
+            return TaggingTransformBenchmark.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
         return 0;
     }
