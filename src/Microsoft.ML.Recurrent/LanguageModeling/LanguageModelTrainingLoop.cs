@@ -39,9 +39,8 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var scheduler = new LearningRateScheduler(options);
         var history = new TrainingHistory { MonitoredValue = validation is null ? "training loss" : "perplexity" };
-        Dictionary<string, Tensor>? best = null;
-        double bestValue = double.NaN;
-        int epochsWithoutImprovement = 0, cursor = 0;
+        using var epochs = new EpochBookkeeping(history, scheduler, keepBest: options.RestoreBestWeights && validation is not null);
+        int cursor = 0;
         var clock = Stopwatch.StartNew();
         RecurrentState? state = null;
         using var data = TokenStream.Batchify(training, options.BatchSize, "training");
@@ -68,20 +67,7 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                         [shape.Layers, options.BatchSize, shape.HiddenSize], shape.CellType == RecurrentCellType.Lstm, layerDropout is not null);
                     if (layerDropoutState is not null)
                         layerDropout!.Restore(layerDropoutState);
-                    ModuleWeights.Load(model, checkpoint.Weights, checkpointPath);
-                    checkpoint.RestoreOptimizer(optimizer);
-                    checkpoint.RestoreRandomState(random);
-                    scheduler.State = checkpoint.Scheduler;
-                    foreach (var summary in checkpoint.History)
-                        history.Add(summary);
-                    history.BestEpoch = checkpoint.BestEpoch;
-                    history.StoppedEarly = checkpoint.StoppedEarly;
-                    bestValue = checkpoint.BestValue;
-                    epochsWithoutImprovement = checkpoint.EpochsWithoutImprovement;
-                    if (options.RestoreBestWeights && validation is not null && checkpoint.BestWeights is not null)
-                        best = TrainingCheckpoint.DeserializeTensors(checkpoint.BestWeights);
-                    // As in TrainingLoop: early stopping is final; a run that reached Epochs or the time limit may be extended.
-                    firstEpoch = checkpoint.StoppedEarly ? int.MaxValue : checkpoint.Epoch + 1;
+                    firstEpoch = epochs.Resume(checkpoint, checkpointPath, model, optimizer, random);
                     log?.Invoke($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}, at window {cursor} of {windows}.");
                 }
             }
@@ -117,58 +103,14 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                 LanguageModelMetrics? metrics = validation is null ? null
                     : LanguageModelScorer.Score(model, validation, options.EvaluationBatchSize, options.SequenceLength, options.CancellationToken).ToMetrics();
                 var summary = new EpochSummary(epoch, trainingLoss, metrics?.CrossEntropy, metrics?.Perplexity, learningRate, epochClock.Elapsed.TotalSeconds);
-                history.Add(summary);
-                double monitored = metrics?.CrossEntropy ?? trainingLoss;
-                if (double.IsNaN(bestValue) || monitored < bestValue)
-                {
-                    bestValue = monitored;
-                    history.BestEpoch = epoch;
-                    epochsWithoutImprovement = 0;
-                    if (options.RestoreBestWeights && validation is not null)
-                        best = TrainingLoop.Snapshot(model, best);
-                }
-                else
-                {
-                    epochsWithoutImprovement++;
-                }
-                scheduler.ReportEpoch(monitored);
+                epochs.Record(summary, metrics?.CrossEntropy ?? trainingLoss, model);
                 log?.Invoke(Describe(summary, metrics, options.Epochs));
-
-                string? stop = null;
-                if (epoch == options.Epochs)
-                {
-                    stop = "";
-                }
-                else if (options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= options.EarlyStoppingPatience)
-                {
-                    history.StoppedEarly = true;
-                    stop = $"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).";
-                }
-                else if (outOfTime)
-                {
-                    history.StoppedByTimeLimit = true;
-                    stop = $"Stopping in epoch {epoch}: the time limit of {options.MaxTrainingTime} was reached ({clock.Elapsed:g} elapsed).";
-                }
+                string? stop = epochs.StopReason(epoch, options, outOfTime, clock.Elapsed);
                 // Written before the progress report, so whoever sees an epoch reported can rely on its checkpoint being on disk.
                 if (checkpointPath is not null)
                 {
-                    new TrainingCheckpoint
-                    {
-                        DataFingerprint = dataFingerprint,
-                        OptionsFingerprint = optionsFingerprint,
-                        Epoch = epoch,
-                        BestValue = bestValue,
-                        BestEpoch = history.BestEpoch,
-                        EpochsWithoutImprovement = epochsWithoutImprovement,
-                        StoppedEarly = history.StoppedEarly,
-                        Scheduler = scheduler.State,
-                        History = history.Epochs,
-                        Weights = TrainingCheckpoint.SerializeWeights(model),
-                        OptimizerState = TrainingCheckpoint.SerializeOptimizer(optimizer),
-                        RandomState = TrainingCheckpoint.SerializeRandomState(random),
-                        BestWeights = best is null ? null : TrainingCheckpoint.SerializeTensors(best.Select(p => (p.Key, p.Value))),
-                        TaskState = LanguageModelCheckpointState.Serialize(cursor, windows, state, layerDropout?.State),
-                    }.Save(checkpointPath);
+                    var taskState = LanguageModelCheckpointState.Serialize(cursor, windows, state, layerDropout?.State);
+                    epochs.Capture(epoch, dataFingerprint, optionsFingerprint, model, optimizer, random, taskState).Save(checkpointPath);
                 }
                 options.Progress?.Report(new TrainingProgress(epoch, perEpoch, perEpoch, trainingLoss, clock.Elapsed, summary));
                 if (stop is not null)
@@ -178,22 +120,11 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                     break;
                 }
             }
-            if (best is not null)
-            {
-                TrainingLoop.Restore(model, best);
-                history.RestoredBestWeights = true;
-                if (history.BestEpoch != history.Epochs.Count)
-                    log?.Invoke($"Restored the weights of epoch {history.BestEpoch}, the best by {history.MonitoredValue}.");
-            }
+            epochs.RestoreBest(model, log);
         }
         finally
         {
             state?.Dispose();
-            if (best is not null)
-            {
-                foreach (var tensor in best.Values)
-                    tensor.Dispose();
-            }
             model.eval();
         }
         return history;

@@ -91,7 +91,7 @@ internal sealed class TrainingCheckpoint
         return SerializeTensors([("rng", state)]);
     }
 
-    /// <summary>A best-weight snapshot as written by <see cref="TrainingLoop.Snapshot"/>.</summary>
+    /// <summary>A best-weight snapshot as written by <see cref="EpochBookkeeping.Snapshot"/>.</summary>
     public static byte[] SerializeTensors(IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
         using var stream = new MemoryStream();

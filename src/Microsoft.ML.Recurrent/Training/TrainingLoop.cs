@@ -75,10 +75,7 @@ internal sealed class TrainingLoop
         {
             MonitoredValue = metric?.Name ?? (validationPlan is null ? "training loss" : "validation loss"),
         };
-        bool keepBest = _options.RestoreBestWeights && validationPlan is not null;
-        Dictionary<string, Tensor>? best = null;
-        double bestValue = double.NaN;
-        int epochsWithoutImprovement = 0;
+        using var epochs = new EpochBookkeeping(history, scheduler, keepBest: _options.RestoreBestWeights && validationPlan is not null);
         var clock = Stopwatch.StartNew();
         int batchesPerEpoch = (trainIndices.Length + _options.BatchSize - 1) / _options.BatchSize;
         Log($"Training on {trainIndices.Length} examples ({validationPlan?.ExampleCount ?? 0} for validation), {batchesPerEpoch} batches of up to " +
@@ -96,20 +93,7 @@ internal sealed class TrainingLoop
                 optionsFingerprint = TrainingCheckpoint.FingerprintOptions(_options, seed, model);
                 if (TrainingCheckpoint.TryLoad(checkpointPath, dataFingerprint, optionsFingerprint) is { } checkpoint)
                 {
-                    ModuleWeights.Load(model, checkpoint.Weights, checkpointPath);
-                    checkpoint.RestoreOptimizer(optimizer);
-                    checkpoint.RestoreRandomState(dropoutRandom);
-                    scheduler.State = checkpoint.Scheduler;
-                    foreach (var summary in checkpoint.History)
-                        history.Add(summary);
-                    history.BestEpoch = checkpoint.BestEpoch;
-                    history.StoppedEarly = checkpoint.StoppedEarly;
-                    bestValue = checkpoint.BestValue;
-                    epochsWithoutImprovement = checkpoint.EpochsWithoutImprovement;
-                    if (keepBest && checkpoint.BestWeights is not null)
-                        best = TrainingCheckpoint.DeserializeTensors(checkpoint.BestWeights);
-                    // Early stopping is final; a run that ended by reaching Epochs or the time limit may be extended.
-                    firstEpoch = checkpoint.StoppedEarly ? int.MaxValue : checkpoint.Epoch + 1;
+                    firstEpoch = epochs.Resume(checkpoint, checkpointPath, model, optimizer, dropoutRandom);
                     Log($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}.");
                 }
             }
@@ -126,60 +110,14 @@ internal sealed class TrainingLoop
 
                 EvaluationResult? evaluation = validationPlan is null ? null : Evaluate(model, task, validationIterator!, validationPlan);
                 var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, epochClock.Elapsed.TotalSeconds);
-                history.Add(summary);
-
-                // Everything below compares in lower-is-better form.
+                // Everything is compared in lower-is-better form.
                 double monitored = evaluation is { } e ? (metric is null ? e.Loss : (metric.HigherIsBetter ? -1 : 1) * (e.Metric ?? double.NaN)) : trainingLoss;
-                if (!double.IsNaN(monitored) && (double.IsNaN(bestValue) || monitored < bestValue))
-                {
-                    bestValue = monitored;
-                    history.BestEpoch = epoch;
-                    epochsWithoutImprovement = 0;
-                    if (keepBest)
-                        best = Snapshot(model, best);
-                }
-                else
-                {
-                    epochsWithoutImprovement++;
-                }
-                scheduler.ReportEpoch(monitored);
+                epochs.Record(summary, monitored, model);
                 Log(Describe(summary, metric, _options.Epochs));
-
-                string? stop = null;
-                if (epoch == _options.Epochs)
-                {
-                    stop = "";
-                }
-                else if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
-                {
-                    history.StoppedEarly = true;
-                    stop = $"Early stopping after epoch {epoch}: {history.MonitoredValue} has not improved for {epochsWithoutImprovement} epochs (best at epoch {history.BestEpoch}).";
-                }
-                else if (_options.MaxTrainingTime is { } limit && clock.Elapsed > limit)
-                {
-                    history.StoppedByTimeLimit = true;
-                    stop = $"Stopping after epoch {epoch}: the time limit of {limit} was reached ({clock.Elapsed:g} elapsed).";
-                }
+                string? stop = epochs.StopReason(epoch, _options, _options.MaxTrainingTime is { } limit && clock.Elapsed > limit, clock.Elapsed);
                 // Written before the progress report, so whoever sees an epoch reported can rely on its checkpoint being on disk.
                 if (checkpointPath is not null)
-                {
-                    new TrainingCheckpoint
-                    {
-                        DataFingerprint = dataFingerprint,
-                        OptionsFingerprint = optionsFingerprint,
-                        Epoch = epoch,
-                        BestValue = bestValue,
-                        BestEpoch = history.BestEpoch,
-                        EpochsWithoutImprovement = epochsWithoutImprovement,
-                        StoppedEarly = history.StoppedEarly,
-                        Scheduler = scheduler.State,
-                        History = history.Epochs,
-                        Weights = TrainingCheckpoint.SerializeWeights(model),
-                        OptimizerState = TrainingCheckpoint.SerializeOptimizer(optimizer),
-                        RandomState = TrainingCheckpoint.SerializeRandomState(dropoutRandom),
-                        BestWeights = best is null ? null : TrainingCheckpoint.SerializeTensors(best.Select(p => (p.Key, p.Value))),
-                    }.Save(checkpointPath);
-                }
+                    epochs.Capture(epoch, dataFingerprint, optionsFingerprint, model, optimizer, dropoutRandom).Save(checkpointPath);
                 _options.Progress?.Report(new TrainingProgress(epoch, plan.BatchCount, plan.BatchCount, trainingLoss, clock.Elapsed, summary));
                 if (stop is not null)
                 {
@@ -189,21 +127,10 @@ internal sealed class TrainingLoop
                 }
             }
 
-            if (best is not null)
-            {
-                Restore(model, best);
-                history.RestoredBestWeights = true;
-                if (history.BestEpoch != history.Epochs.Count)
-                    Log($"Restored the weights of epoch {history.BestEpoch}, the best by {history.MonitoredValue}.");
-            }
+            epochs.RestoreBest(model, _log);
         }
         finally
         {
-            if (best is not null)
-            {
-                foreach (var tensor in best.Values)
-                    tensor.Dispose();
-            }
             model.eval();
         }
         return history;
@@ -288,33 +215,6 @@ internal sealed class TrainingLoop
             return (all, null, null);
         }
         return (train, new BatchIterator(training), BatchPlan.Sequential(held, _options.BatchSize));
-    }
-
-    internal static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
-    {
-        if (previous is not null)
-        {
-            foreach (var tensor in previous.Values)
-                tensor.Dispose();
-        }
-        var snapshot = new Dictionary<string, Tensor>();
-        using (no_grad())
-        {
-            foreach (var (name, tensor) in model.state_dict())
-                snapshot[name] = tensor.clone().DetachFromDisposeScope();
-        }
-        return snapshot;
-    }
-
-    internal static void Restore(nn.Module model, Dictionary<string, Tensor> snapshot)
-    {
-        // The scope only collects wrappers that copy_ may return; the model's own tensors were created outside it.
-        using var scope = NewDisposeScope();
-        using (no_grad())
-        {
-            foreach (var (name, tensor) in model.state_dict())
-                tensor.copy_(snapshot[name]);
-        }
     }
 
     private void Log(string message) => _log?.Invoke(message);
