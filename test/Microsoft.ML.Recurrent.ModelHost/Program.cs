@@ -21,7 +21,7 @@ if (args.Length == 3 && args[0] == "save-loop")
     var loaded = context.Model.Load(args[1], out var schema);
     while (true)
     {
-        Microsoft.ML.Recurrent.ModelOperationsCatalogExtensions.SaveAtomically(context.Model, loaded, schema, args[2]);
+        Microsoft.ML.ModelOperationsCatalogExtensions.SaveAtomically(context.Model, loaded, schema, args[2]);
         Console.WriteLine("saved");
         Console.Out.Flush();
     }

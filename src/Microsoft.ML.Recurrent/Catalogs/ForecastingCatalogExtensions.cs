@@ -1,7 +1,8 @@
 using Microsoft.ML.Recurrent.Forecasting;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>
 /// The recurrent forecaster on ML.NET's forecasting catalog: <c>mlContext.Forecasting.Recurrent(...)</c>, and its

@@ -1,8 +1,9 @@
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>The language-modeling front door: <c>mlContext.LanguageModeling()</c>.</summary>
 public static class LanguageModelingCatalogExtensions
@@ -77,7 +78,7 @@ public sealed class LanguageModelingCatalog
         /// <param name="epochs">Passes over the stream; at least 1.</param>
         /// <param name="batchSize">Parallel segments of the stream; at least 1.</param>
         /// <param name="learningRate">Adam's learning rate; positive.</param>
-        public LanguageModelTrainer Recurrent(string tokenColumnName = "Tokens", Text.TokenizeToSequenceTransformer? tokenizer = null,
+        public LanguageModelTrainer Recurrent(string tokenColumnName = "Tokens", Recurrent.Text.TokenizeToSequenceTransformer? tokenizer = null,
             int hiddenSize = 256, int layers = 2, int sequenceLength = 64, int epochs = 10, int batchSize = 32, double learningRate = 2e-3)
             => Recurrent(new LanguageModelTrainerOptions
             {

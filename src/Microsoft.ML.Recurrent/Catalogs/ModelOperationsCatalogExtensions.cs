@@ -1,6 +1,7 @@
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>Saving models so that an interrupted save never destroys the previous file.</summary>
 public static class ModelOperationsCatalogExtensions

@@ -1,7 +1,8 @@
 using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>
 /// Recurrent trainers on ML.NET's own catalogs: <c>mlContext.BinaryClassification.Trainers.Recurrent(...)</c>,

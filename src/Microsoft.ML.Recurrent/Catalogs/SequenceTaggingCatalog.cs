@@ -1,8 +1,9 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Tagging;
+using Microsoft.ML.Recurrent;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>
 /// Sequence tagging (named entities, part of speech, chunks) on an <see cref="MLContext"/>:
@@ -34,8 +35,8 @@ public sealed class SequenceTaggingCatalog
     {
         ArgumentNullException.ThrowIfNull(data);
         const string component = "Sequence tagging evaluation";
-        var gold = MLNetBridge.SchemaChecks.RequireColumn(data.Schema, component, "label", labelColumnName, TextVectorReader.IsValid, TextVectorReader.Expected);
-        var predicted = MLNetBridge.SchemaChecks.RequireColumn(data.Schema, component, "predicted tags", predictedTagsColumnName, TextVectorReader.IsValid, TextVectorReader.Expected);
+        var gold = Recurrent.MLNetBridge.SchemaChecks.RequireColumn(data.Schema, component, "label", labelColumnName, TextVectorReader.IsValid, TextVectorReader.Expected);
+        var predicted = Recurrent.MLNetBridge.SchemaChecks.RequireColumn(data.Schema, component, "predicted tags", predictedTagsColumnName, TextVectorReader.IsValid, TextVectorReader.Expected);
         var tagSet = ReadTagSet(predicted);
         var scorer = new TaggingScorer();
         using var cursor = data.GetRowCursor([gold, predicted]);

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent;
+
+namespace Microsoft.ML;
 
 /// <summary>The sequence tagging front door: <c>mlContext.SequenceTagging()</c>.</summary>
 public static class SequenceTaggingCatalogExtensions

@@ -1,9 +1,10 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Seq2Seq;
 using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>The front door for sequence-to-sequence models: <c>mlContext.SequenceToSequence()</c>.</summary>
 public static class SequenceToSequenceCatalogExtensions

@@ -1,7 +1,8 @@
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Sequences;
+using Microsoft.ML.Recurrent;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>Sequence preprocessing on <c>mlContext.Transforms</c>.</summary>
 public static class SequenceTransformsCatalogExtensions

@@ -1,7 +1,8 @@
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML;
 
 /// <summary>Text preprocessing for recurrent models on <c>mlContext.Transforms.Text</c>.</summary>
 public static class TextCatalogExtensions
