@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent.ModelHost;
 /// Formats chosen columns of scored rows as text that preserves every bit of floating-point values, so that two
 /// processes' outputs can be compared exactly.
 /// </summary>
-public static class RowFormatter
+internal static class RowFormatter
 {
     /// <summary>Scores through <see cref="ITransformer.Transform"/> and a cursor.</summary>
     public static List<string> FormatTransform(ITransformer model, IDataView input, IReadOnlyList<string> columns)

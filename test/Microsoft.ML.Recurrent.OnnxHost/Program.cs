@@ -5,7 +5,8 @@ using Microsoft.ML.Recurrent.ModelHost;
 // Usage: OnnxHost score <model.zip> <input.idv> <column>[,<column>...]
 // Prints one line per row (RowFormatter), then "torchsharp-assembly=<bool>" (managed assembly loaded, possibly as
 // metadata only), "torchsharp-loaded-by=<frames>" (the call stack that loaded it, innermost first, when it was),
-// "libtorch-mapped=<bool>" (any native LibTorch or TorchSharp library mapped) and "onnxruntime-mapped=<bool>".
+// "libtorch-mapped=<bool>" (any native LibTorch or TorchSharp library mapped), "onnxruntime-mapped=<bool>" and
+// "recurrent-assemblies=<names>" (the library's assemblies that were loaded).
 if (args.Length != 4 || args[0] != "score")
 {
     Console.Error.WriteLine("usage: OnnxHost score <model.zip> <input.idv> <columns>");
@@ -42,4 +43,6 @@ Console.WriteLine($"torchsharp-assembly={managed}");
 Console.WriteLine($"torchsharp-loaded-by={loadedBy}");
 Console.WriteLine($"libtorch-mapped={native}");
 Console.WriteLine($"onnxruntime-mapped={onnxRuntime}");
+Console.WriteLine("recurrent-assemblies=" + string.Join(',', AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name)
+    .Where(n => n?.StartsWith("Microsoft.ML.Recurrent", StringComparison.Ordinal) == true && n != "Microsoft.ML.Recurrent.OnnxHost").Order(StringComparer.Ordinal)));
 return 0;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Runtime;
@@ -9,9 +8,11 @@ namespace Microsoft.ML.Recurrent.Runtime;
 /// (denormals otherwise slow LSTM training many times over on some processors); see <c>FlushDenormal</c> in Microsoft.ML.Recurrent.
 /// </summary>
 /// <remarks>
-/// Every component of this library calls <see cref="EnsureInitialized"/> before touching a tensor. An application
-/// that calls TorchSharp directly, before using any component, can call it too; the library also attempts the
-/// repair as soon as it is loaded (the module initializers of this assembly and of Microsoft.ML.Recurrent).
+/// Every component of this library calls <see cref="EnsureInitialized"/> before touching a tensor. Loading the
+/// library writes no file: the native bridge is repaired when the application is built or published (the package's
+/// MSBuild targets; see docs/platform.md), so an application that calls TorchSharp directly needs nothing from here.
+/// Only when a copy was not repaired at build time (an application built elsewhere) does this method repair it, as
+/// a fallback that needs a writable folder and otherwise throws an exception naming the file and the remedies.
 /// </remarks>
 public static class TorchRuntime
 {
@@ -27,6 +28,7 @@ public static class TorchRuntime
         {
             if (_initialized)
                 return;
+            // Normally a no-op: the build repaired the copies in the output (or the system needs no repair).
             LibTorchSharpRepair.RepairIfNeeded(LibTorchSharpRepair.LoadedTorchSharpFolder());
             try
             {
@@ -51,25 +53,6 @@ public static class TorchRuntime
         {
             EnsureInitialized();
             return torch.get_num_threads();
-        }
-    }
-
-#pragma warning disable CA2255 // A library module initializer is intended here: the repair must precede any torch call.
-    [ModuleInitializer]
-    internal static void RepairWhenLoaded()
-#pragma warning restore CA2255
-    {
-        // Runs before any code of this assembly, so before the first network touches TorchSharp, and from
-        // Microsoft.ML.Recurrent's own module initializer (LibraryInitializer), whose trainers call TorchSharp directly.
-        // Without TorchSharp's folder from its loaded assembly: every process that uses any component of the library
-        // runs this, including one that only scores an ONNX deployment pipeline and must not load TorchSharp.
-        try
-        {
-            LibTorchSharpRepair.RepairIfNeeded();
-        }
-        catch (Exception)
-        {
-            // EnsureInitialized repeats the repair and reports the failure with its cause; loading must not fail here.
         }
     }
 }

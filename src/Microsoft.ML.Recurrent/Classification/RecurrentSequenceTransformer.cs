@@ -30,7 +30,7 @@ namespace Microsoft.ML.Recurrent.Classification;
 public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<SequenceModelSettings>
 {
     internal const string LoaderSignature = "RecurrentSequenceModel";
-    internal static readonly ComponentFormat Format = new("RNNSEQMD", LoaderSignature, FormatVersion: 1);
+    internal static readonly ComponentFormat Format = new("RNNSEQMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(RecurrentSequenceTransformer).Assembly };
     private const long UnknownTokenId = 1;
 
     internal RecurrentSequenceTransformer(IHostEnvironment environment, SequenceModelSettings settings, TorchNetworks networks)

@@ -27,7 +27,7 @@ namespace Microsoft.ML.Recurrent.Forecasting;
 public sealed partial class RecurrentForecastingTransformer : TorchTransformerBase<ForecastModelSettings>
 {
     internal const string LoaderSignature = "RecurrentForecastModel";
-    internal static readonly ComponentFormat Format = new("RNNFCSTM", LoaderSignature, FormatVersion: 1);
+    internal static readonly ComponentFormat Format = new("RNNFCSTM", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(RecurrentForecastingTransformer).Assembly };
 
     /// <summary>Name of the column of targets (<see cref="Horizon"/> actual values) added by <see cref="CreateWindowData"/>.</summary>
     public const string ActualColumnName = "Actual";

@@ -28,7 +28,7 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 public sealed partial class LanguageModelTransformer : TorchTransformerBase<LanguageModelSettings>
 {
     internal const string LoaderSignature = "RecurrentLanguageModel";
-    internal static readonly ComponentFormat Format = new("RNNLMODL", LoaderSignature, FormatVersion: 1);
+    internal static readonly ComponentFormat Format = new("RNNLMODL", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(LanguageModelTransformer).Assembly };
     private readonly TokenizeToSequenceTransformer? _tokenizer;
 
     internal LanguageModelTransformer(IHostEnvironment environment, LanguageModelSettings settings, TorchNetworks network)

@@ -1,15 +1,5 @@
-// The runtime honours this attribute by name: it lets this assembly use members that ML.NET 5.0.1 keeps internal
-// (see the build target in Microsoft.ML.Recurrent.csproj). Only MLNetBridge/ and the components built on it rely on it.
+// The runtime honours this attribute by name: it lets this assembly use members that ML.NET keeps internal
+// (see tools/Publicizer/UsePublicizedMLNet.targets). The attribute class itself is declared once, in
+// Microsoft.ML.Recurrent.Onnx (internal, visible here), which needs the same access.
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
-
-namespace System.Runtime.CompilerServices
-{
-    [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
-    internal sealed class IgnoresAccessChecksToAttribute : Attribute
-    {
-        public IgnoresAccessChecksToAttribute(string assemblyName) => AssemblyName = assemblyName;
-
-        public string AssemblyName { get; }
-    }
-}

@@ -31,7 +31,7 @@ public sealed record Seq2SeqPrediction(int[] Tokens, string? Text, double LogPro
 public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqModelSettings>
 {
     internal const string LoaderSignature = "RecurrentSeq2SeqModel";
-    internal static readonly ComponentFormat Format = new("RNNS2SMD", LoaderSignature, FormatVersion: 1);
+    internal static readonly ComponentFormat Format = new("RNNS2SMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(Seq2SeqTransformer).Assembly };
 
     internal Seq2SeqTransformer(IHostEnvironment environment, Seq2SeqModelSettings settings, TorchNetworks network)
         : base(environment.Register(nameof(Seq2SeqTransformer)), Format, settings, network)

@@ -51,12 +51,5 @@ public sealed partial class SequenceTaggingTransformer
         }
     }
 
-    internal static DataViewSchema.DetachedColumn OutputColumn(TaggerModelSettings settings)
-    {
-        var tags = settings.Tags;
-        var annotations = new DataViewSchema.Annotations.Builder();
-        annotations.Add(TagSetAnnotation, new VectorDataViewType(TextDataViewType.Instance, tags.Length),
-            (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(tags.Length, tags.Select(t => t.AsMemory()).ToArray()));
-        return new DataViewSchema.DetachedColumn(settings.PredictedTagsColumnName, new VectorDataViewType(TextDataViewType.Instance), annotations.ToAnnotations());
-    }
+    internal static DataViewSchema.DetachedColumn OutputColumn(TaggerModelSettings settings) => TaggingOutputColumns.Create(settings);
 }

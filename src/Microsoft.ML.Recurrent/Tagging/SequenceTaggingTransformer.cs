@@ -23,10 +23,10 @@ namespace Microsoft.ML.Recurrent.Tagging;
 public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<TaggerModelSettings>
 {
     internal const string LoaderSignature = "SequenceTaggerModel";
-    internal static readonly ComponentFormat Format = new("RNNTAGMD", LoaderSignature, FormatVersion: 1);
+    internal static readonly ComponentFormat Format = new("RNNTAGMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(SequenceTaggingTransformer).Assembly };
 
     /// <summary>Name of the annotation on the predicted-tags column that lists the model's tag set.</summary>
-    public const string TagSetAnnotation = "TagSet";
+    public const string TagSetAnnotation = TaggingOutputColumns.TagSetAnnotationName;
 
     private readonly TokenFeatures.Encoder _encoder;
 

@@ -68,14 +68,13 @@ public sealed class OnnxDeploymentTests
         var lines = FreshProcess.Run("Microsoft.ML.Recurrent.OnnxHost.dll", "score", zipPath, inputPath, "Score,Probability,PredictedLabel");
         // No native TorchSharp or LibTorch library is mapped: no tensor was created and TorchRuntime never ran.
         Assert.IsTrue(lines.Contains("libtorch-mapped=False"), string.Join('\n', lines.TakeLast(4)));
-        // Not even TorchSharp's managed assembly is loaded. ML.NET's ComponentCatalog.RegisterAssembly scans every type
-        // of Microsoft.ML.Recurrent with Assembly.GetTypes and resolves its loaders' constructors; the network classes
-        // (nn.Module subclasses) live in Microsoft.ML.Recurrent.Networks and no constructor of a loadable class names a
-        // TorchSharp type, so neither loads it. The module initializers are checked by
-        // TorchRuntimeTests.TheModuleInitializerDoesNotLoadTorchSharp; the stack says what loaded it if anything did.
+        // Not even TorchSharp's managed assembly is loaded: the host references only Microsoft.ML.Recurrent.Onnx (the
+        // ONNX-only package), and every component of a deployment .zip lives there. The stack says what loaded it if anything did.
         string loadedBy = lines.Single(l => l.StartsWith("torchsharp-loaded-by=", StringComparison.Ordinal));
         Assert.IsTrue(lines.Contains("torchsharp-assembly=False"), loadedBy);
         Assert.IsTrue(lines.Contains("onnxruntime-mapped=True"), "the fresh process scored with ONNX Runtime");
+        Assert.IsTrue(lines.Contains("recurrent-assemblies=Microsoft.ML.Recurrent.Onnx"), "only the ONNX-only assembly of the library loads: "
+            + lines.Single(l => l.StartsWith("recurrent-assemblies=", StringComparison.Ordinal)));
         var fresh = lines.Where(l => l.Contains('\t')).Select(l => l.Split('\t')).ToList();
         Assert.AreEqual(expected.Score.Length, fresh.Count);
         for (int i = 0; i < fresh.Count; i++)

@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Runtime;
+using Microsoft.ML.Recurrent.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,46 +50,90 @@ public sealed class TorchRuntimeTests
     }
 
     [TestMethod]
-    public void TheModuleInitializerDoesNotLoadTorchSharp()
+    public void NoAssemblyOfTheLibraryHasAModuleInitializer()
     {
-        // Every process that uses any component runs the module initializers, including one that only scores an ONNX
-        // deployment pipeline. TorchSharp is already loaded in this process, so each assembly is loaded a second time
-        // into a load context of its own that records every request for TorchSharp instead of satisfying it. The
-        // library's initializer triggers the networks assembly's, which repairs the native bridge; the networks
-        // assembly's also runs on its own when network code is the first to run.
-        foreach (var assembly in new[] { typeof(LibraryInitializer).Assembly, typeof(TorchRuntime).Assembly })
+        // A module initializer runs in every process that touches an assembly, including a read-only deployment and
+        // one that only scores ONNX: none of the library's assemblies may have one (the native repair happens at build
+        // time). The C# compiler emits a module initializer as a static constructor of the <Module> type.
+        foreach (var assembly in new[] { typeof(TorchRuntime).Assembly, typeof(RecurrentSequenceTransformer).Assembly, typeof(TokenizeToSequenceTransformer).Assembly })
         {
-            string folder = Path.GetDirectoryName(assembly.Location)!;
-            var context = new RecordingLoadContext(folder);
-            try
-            {
-                var library = context.LoadFromAssemblyPath(assembly.Location);
-                RuntimeHelpers.RunModuleConstructor(library.ManifestModule.ModuleHandle);
-                CollectionAssert.AreEqual(Array.Empty<string>(), context.TorchSharpRequests.ToArray(),
-                    $"{assembly.GetName().Name}:\n{string.Join('\n', context.TorchSharpRequests)}");
-            }
-            finally
-            {
-                context.Unload();
-            }
+            var moduleType = assembly.ManifestModule.GetType("<Module>");
+            Assert.IsNull(moduleType?.TypeInitializer, $"{assembly.GetName().Name} has a module initializer");
         }
     }
 
-    /// <summary>Loads the library's dependencies from its folder, except TorchSharp, whose requests it records and refuses.</summary>
-    private sealed class RecordingLoadContext(string folder) : AssemblyLoadContext(nameof(RecordingLoadContext), isCollectible: true)
+    [TestMethod]
+    public void TheBuildRepairedTheNativeBridgeAndInitializingWritesNoFile()
     {
-        public List<string> TorchSharpRequests { get; } = [];
+        if (!OperatingSystem.IsLinux())
+            Assert.Inconclusive("libLibTorchSharp.so exists only on Linux.");
+        // The build (buildTransitive targets, imported in the repository by Directory.Build.targets) repaired the copy
+        // in this test's output folder before any test ran; initializing TorchSharp must not rewrite it.
+        string path = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", LibTorchSharpRepair.NativeFileName);
+        Assert.IsTrue(File.Exists(path), $"{path} is in the build output");
+        bool systemHasVersion = LibTorchSharpFile.SystemLibStdCxxHasVersion(LibTorchSharpRepair.MissingVersion);
+        var requirement = ElfVersionRequirements.Read(File.ReadAllBytes(path)).Single(r => r.Version == LibTorchSharpRepair.MissingVersion);
+        Assert.AreEqual(!systemHasVersion, requirement.IsWeak, "the build repairs the copy exactly when this system's libstdc++ lacks the version");
+        var before = File.GetLastWriteTimeUtc(path);
+        TorchRuntime.EnsureInitialized();
+        using (var scope = NewDisposeScope())
+            Assert.AreEqual(6f, torch.tensor(new[] { 1f, 2f, 3f }).sum().item<float>());
+        Assert.AreEqual(before, File.GetLastWriteTimeUtc(path), "initializing TorchSharp left the file untouched");
+    }
 
-        protected override Assembly? Load(AssemblyName name)
+    [TestMethod]
+    public void TheRepairToolRepairsACopyAndIsIdempotent()
+    {
+        // The tool the package's targets run, on a copy of TorchSharp's original (strict) file from the NuGet cache.
+        string original = OriginalLibTorchSharp();
+        string folder = Directory.CreateTempSubdirectory("recurrent-repair-").FullName;
+        try
         {
-            if (name.Name?.StartsWith("TorchSharp", StringComparison.Ordinal) == true)
-            {
-                TorchSharpRequests.Add(Environment.StackTrace);
-                throw new FileNotFoundException($"{name.Name} is refused in this load context.");
-            }
-            string path = Path.Combine(folder, name.Name + ".dll");
-            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            string copy = Path.Combine(folder, LibTorchSharpRepair.NativeFileName);
+            File.Copy(original, copy);
+            Assert.IsFalse(ElfVersionRequirements.Read(File.ReadAllBytes(copy)).Single(r => r.Version == LibTorchSharpRepair.MissingVersion).IsWeak,
+                "TorchSharp's own file requires the version strictly");
+            string tool = Path.Combine(AppContext.BaseDirectory, "Microsoft.ML.Recurrent.NativeRepair.dll");
+            var first = RunTool(tool, "always", copy);
+            StringAssert.Contains(first, "repaired");
+            Assert.IsTrue(ElfVersionRequirements.Read(File.ReadAllBytes(copy)).Single(r => r.Version == LibTorchSharpRepair.MissingVersion).IsWeak);
+            byte[] repaired = File.ReadAllBytes(copy);
+            StringAssert.Contains(RunTool(tool, "always", copy), "already weak");
+            CollectionAssert.AreEqual(repaired, File.ReadAllBytes(copy), "a second run changes nothing");
+            // Only the flags of that one requirement differ from the original.
+            byte[] source = File.ReadAllBytes(original);
+            Assert.AreEqual(source.Length, repaired.Length);
+            Assert.IsTrue(Enumerable.Range(0, source.Length).Count(i => source[i] != repaired[i]) is >= 1 and <= 2, "one 16-bit flags field changed");
         }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string OriginalLibTorchSharp()
+    {
+        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string version = typeof(torch).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "";
+        string path = Path.Combine(packages, "torchsharp", version, "runtimes", "linux-x64", "native", LibTorchSharpRepair.NativeFileName);
+        if (!File.Exists(path))
+            Assert.Inconclusive($"TorchSharp's original native bridge is not at {path}.");
+        return path;
+    }
+
+    private static string RunTool(string tool, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(tool);
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, output);
+        return output;
     }
 
     private static void RunOnNewThread(Action action)
@@ -114,7 +160,7 @@ public sealed class TorchRuntimeTests
     public void TheLoadedNativeBridgeNoLongerRequiresTheMissingVersionStrictly()
     {
         TorchRuntime.EnsureInitialized();
-        if (LibTorchSharpRepair.SystemLibStdCxxHasVersion(LibTorchSharpRepair.MissingVersion))
+        if (LibTorchSharpFile.SystemLibStdCxxHasVersion(LibTorchSharpRepair.MissingVersion))
             Assert.Inconclusive("This system's libstdc++ provides GLIBCXX_3.4.32: no repair is needed or done.");
         var copies = LibTorchSharpRepair.CandidatePaths(LibTorchSharpRepair.LoadedTorchSharpFolder()).ToList();
         Assert.IsTrue(copies.Count > 0, "the build output holds a copy of libLibTorchSharp.so");

@@ -44,22 +44,4 @@ public sealed record SequenceModelSettings
 
     /// <summary>True when the feature column holds token ids.</summary>
     public bool UsesTokens => FeatureSize == 0;
-
-    /// <summary>Builds an untrained network of this shape (dropout settings do not matter for inference).</summary>
-    internal SequenceClassifierNetwork BuildNetwork(float[,]? embeddingMatrix = null, bool freezeEmbeddings = false,
-        double embeddingDropout = 0, double layerDropout = 0, double outputDropout = 0)
-        => new(new RecurrentEncoderSettings
-        {
-            CellType = CellType,
-            HiddenSize = HiddenSize,
-            Layers = Layers,
-            Bidirectional = Bidirectional,
-            Dropout = layerDropout,
-            InputSize = UsesTokens ? 0 : FeatureSize,
-            VocabularySize = UsesTokens ? VocabularySize : 0,
-            EmbeddingSize = UsesTokens ? EmbeddingSize : null,
-            EmbeddingMatrix = embeddingMatrix,
-            FreezeEmbeddings = freezeEmbeddings,
-            EmbeddingDropout = embeddingDropout,
-        }, OutputSize, outputDropout);
 }

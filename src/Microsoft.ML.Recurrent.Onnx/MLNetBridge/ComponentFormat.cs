@@ -15,6 +15,13 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
 {
     private const uint VersionBase = 0x00010000;
 
+    /// <summary>
+    /// The assembly that declares the component's <c>LoadableClass</c> loader; ML.NET loads it by this name when it
+    /// reads the .zip. Defaults to this assembly (Microsoft.ML.Recurrent.Onnx); the trainers' transformers, which live
+    /// in Microsoft.ML.Recurrent, name their own.
+    /// </summary>
+    public System.Reflection.Assembly LoaderAssembly { get; init; } = typeof(ComponentFormat).Assembly;
+
     // ML.NET rejects longer names at save time with an unhelpful message; fail when the component is defined instead.
     private readonly bool _checked = Check(ModelSignature, LoaderSignature);
 
@@ -33,11 +40,12 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
         verReadableCur: VersionBase + FormatVersion,
         verWeCanReadBack: VersionBase + OldestReadable,
         loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(ComponentFormat).Assembly.FullName);
+        loaderAssemblyName: LoaderAssembly.FullName);
 
     /// <summary>Starts writing the component: positions the context and records the version header.</summary>
     public void BeginSave(ModelSaveContext context)
     {
+        MLNetCompatibility.EnsureSupported();
         context.CheckAtModel();
         context.SetVersionInfo(ToVersionInfo());
     }
@@ -48,6 +56,7 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
     /// </summary>
     public void BeginLoad(ModelLoadContext context)
     {
+        MLNetCompatibility.EnsureSupported();
         var header = context.Header;
         if (header.ModelSignature == ToVersionInfo().ModelSignature && header.ModelVerReadable > VersionBase + FormatVersion)
         {

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// Turns a vector of averaged network outputs (what an exported model's ONNX output holds) into the columns the
-/// TorchSharp <see cref="RecurrentSequenceTransformer"/> writes, with the same annotations, so that evaluators and
+/// TorchSharp <c>RecurrentSequenceTransformer</c> writes, with the same annotations, so that evaluators and
 /// PredictionEngine classes work unchanged: binary Score (logit), Probability and PredictedLabel; multiclass Score
 /// (class probabilities) and PredictedLabel (key); regression Score. Needs no TorchSharp.
 /// </summary>
@@ -84,7 +84,7 @@ public sealed class SequenceScoreTransformer : RowToRowTransformerBase
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-            => RecurrentSequenceTransformer.OutputColumns(_owner._settings.Model);
+            => SequenceOutputColumns.Create(_owner._settings.Model);
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {

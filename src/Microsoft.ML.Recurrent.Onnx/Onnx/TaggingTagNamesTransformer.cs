@@ -12,8 +12,8 @@ namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// The last step of a tagger's ONNX deployment pipeline: turns the graph's tag indices (a vector of Int64, −1 past the
-/// sentence) into the column the TorchSharp <see cref="SequenceTaggingTransformer"/> writes: a variable-length vector
-/// of tag names with the <see cref="SequenceTaggingTransformer.TagSetAnnotation"/> annotation. Needs no TorchSharp.
+/// sentence) into the column the TorchSharp <c>SequenceTaggingTransformer</c> writes: a variable-length vector
+/// of tag names with the <c>SequenceTaggingTransformer.TagSetAnnotation</c> annotation. Needs no TorchSharp.
 /// </summary>
 internal sealed class TaggingTagNamesTransformer : RowToRowTransformerBase
 {
@@ -67,7 +67,7 @@ internal sealed class TaggingTagNamesTransformer : RowToRowTransformerBase
                 t => t is VectorDataViewType v && v.ItemType == NumberDataViewType.Int64, "a vector of Int64");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => [SequenceTaggingTransformer.OutputColumn(_owner._settings.Model)];
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => [TaggingOutputColumns.Create(_owner._settings.Model)];
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 
 /// <summary>
 /// Adds a recurrent model's Score, Probability and PredictedLabel columns from a vector of averaged network outputs;
-/// needs no training. Created by <see cref="RecurrentOnnxDeployment.ScoreColumns"/>.
+/// needs no training. Created by <c>RecurrentOnnxDeployment.ScoreColumns</c>.
 /// </summary>
 public sealed class SequenceScoreEstimator : IEstimator<SequenceScoreTransformer>
 {
@@ -39,7 +39,7 @@ public sealed class SequenceScoreEstimator : IEstimator<SequenceScoreTransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         SchemaChecks.RequireColumn(inputSchema, "Sequence score columns", "input", _inputColumnName,
             c => c.Kind != SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single, "a vector of Single");
-        var columns = RecurrentSequenceTransformer.OutputColumns(_settings)
+        var columns = SequenceOutputColumns.Create(_settings)
             .Select(c => SchemaChecks.NewColumn(c.Name, c.Type is VectorDataViewType ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar,
                 c.Type is VectorDataViewType v ? v.ItemType : c.Type, c.Type is KeyDataViewType))
             .ToArray();
