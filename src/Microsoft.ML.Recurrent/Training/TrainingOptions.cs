@@ -129,6 +129,13 @@ public class TrainingOptions
     /// </summary>
     public string? CheckpointPath { get; set; }
 
+    /// <summary>
+    /// The device that trains the network and, after training, scores with it: "cpu", "cuda" or "cuda:N". Default null:
+    /// ML.NET's own settings decide, as for Microsoft.ML.TorchSharp: <c>MLContext.GpuDeviceId</c> (null means the CPU)
+    /// and <c>MLContext.FallbackToCpu</c> when CUDA cannot be used. See docs/platform.md for the CUDA packages.
+    /// </summary>
+    public string? Device { get; set; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/>, naming the property, for a value outside its documented range.</summary>
     public void Validate()
     {
