@@ -93,7 +93,7 @@ internal sealed class ConditionalRandomField : Module
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long batch = emissions.shape[0], time = emissions.shape[1];
-        var mask = arange(time, dtype: ScalarType.Int64).unsqueeze(0).lt(tensor(lengths.Select(l => (long)l).ToArray()).unsqueeze(1));
+        var mask = arange(time, dtype: ScalarType.Int64, device: emissions.device).unsqueeze(0).lt(tensor(lengths.Select(l => (long)l).ToArray(), device: emissions.device).unsqueeze(1));
         var score = start_transitions + emissions.select(1, 0);
         var step = transitions.unsqueeze(0);
         var pointers = new List<Tensor>();
@@ -103,9 +103,9 @@ internal sealed class ConditionalRandomField : Module
             pointers.Add(from);
             score = where(mask.select(1, t).unsqueeze(1), best + emissions.select(1, t), score);
         }
-        var lastTags = (score + end_transitions).argmax(1).data<long>().ToArray();
+        var lastTags = (score + end_transitions).argmax(1).cpu().data<long>().ToArray();
         // Backpointers [batch, time-1, tags] in one copy; following them is cheap scalar work.
-        long[] back = pointers.Count == 0 ? [] : stack(pointers, 1).contiguous().data<long>().ToArray();
+        long[] back = pointers.Count == 0 ? [] : stack(pointers, 1).cpu().contiguous().data<long>().ToArray();
         var paths = new int[batch][];
         for (int b = 0; b < batch; b++)
         {

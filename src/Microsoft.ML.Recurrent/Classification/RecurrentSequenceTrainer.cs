@@ -60,6 +60,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         TorchRuntime.EnsureInitialized();
 
         using var channel = _host.Start("Training");
+        var device = TorchDevices.Resolve(_host, _options.Device, channel);
         var targetKind = _kind == SequencePredictionKind.MulticlassClassification ? SequenceTargetKind.Class : SequenceTargetKind.Value;
         int featureSize = Math.Max(_options.FeatureSize, 1);
         var training = SequenceDataReader.Read(trainData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
@@ -76,10 +77,10 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         {
             int memberSeed = unchecked(seed + 7919 * member);
             var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(
-                embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout));
+                embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout)).to(device);
             if (_options.EnsembleSize > 1)
                 channel.Info($"Ensemble member {member + 1} of {_options.EnsembleSize}.");
-            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member) };
+            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member), Device = device };
             histories.Add(loop.Train(network, task, training, validation, memberSeed));
             networks.Add(network);
         }

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
 
     private static RecurrentSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var loaded = LoadCore(ctx, Format, s => s.BuildNetwork());
+        var loaded = LoadCore(env, ctx, Format, s => s.BuildNetwork());
         return new RecurrentSequenceTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
@@ -99,6 +100,9 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     private Tensor EnsembleOutput(Tensor input, Tensor lengths)
     {
         var networks = Networks;
+        var device = NetworkDevice;
+        input = input.MoveTo(device);
+        lengths = lengths.MoveTo(device);
         Tensor? sum = null;
         foreach (var network in networks)
         {
@@ -111,6 +115,6 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
             };
             sum = sum is null ? output : sum + output;
         }
-        return networks.Count > 1 ? sum! / networks.Count : sum!;
+        return (networks.Count > 1 ? sum! / networks.Count : sum!).MoveTo(CPU);
     }
 }

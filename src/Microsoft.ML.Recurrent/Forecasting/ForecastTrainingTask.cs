@@ -26,7 +26,7 @@ internal sealed class ForecastTrainingTask : ITrainingTask
         var targets = batch.RequireTargets().unsqueeze(2);
         if (_settings.IntervalKind == ForecastIntervalKind.Quantile)
         {
-            var q = tensor(_quantiles).reshape(1, 1, _quantiles.Length);
+            var q = tensor(_quantiles, device: outputs.device).reshape(1, 1, _quantiles.Length);
             var error = targets - outputs;
             return maximum(q * error, (q - 1) * error).mean();
         }

@@ -56,6 +56,7 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
             throw new ArgumentException($"The series' columns ({series.ValueColumnName}; {string.Join(", ", series.FeatureColumnNames)}; {string.Join(", ", series.KnownFutureColumnNames)}) differ from the trainer's options.", nameof(series));
         TorchRuntime.EnsureInitialized();
         using var channel = _host.Start("Training");
+        var device = TorchDevices.Resolve(_host, _options.Device, channel);
         var settings = DescribeModel(series);
         var windows = SeriesWindowing.Create(series, _options.Lookback, _options.Horizon, _options.Stride);
         var data = BuildDataset(settings, windows);
@@ -68,8 +69,8 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
         for (int member = 0; member < _options.EnsembleSize; member++)
         {
             int memberSeed = unchecked(seed + 7919 * member);
-            var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(_options.Dropout));
-            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member) };
+            var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(_options.Dropout)).to(device);
+            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member), Device = device };
             histories.Add(loop.Train(network, task, data, null, memberSeed));
             networks.Add(network);
         }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Forecasting;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.TimeSeries;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -56,7 +57,7 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
 
     private static RecurrentForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var loaded = LoadCore(ctx, Format, s => s.BuildNetwork());
+        var loaded = LoadCore(env, ctx, Format, s => s.BuildNetwork());
         return new RecurrentForecastingTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
@@ -134,14 +135,15 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
         var networks = Networks;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = tensor(scaled, [count, Lookback, width]);
-        var lengths = full([count], Lookback, ScalarType.Int64);
+        var device = NetworkDevice;
+        var input = tensor(scaled, [count, Lookback, width], device: device);
+        var lengths = full([count], Lookback, ScalarType.Int64, device: device);
         Tensor? sum = null;
         foreach (var network in networks)
         {
             var output = ((nn.Module<Tensor, Tensor, Tensor>)network).call(input, lengths);
             sum = sum is null ? output : sum + output;
         }
-        return (sum! / networks.Count).contiguous().data<float>().ToArray();
+        return (sum! / networks.Count).MoveTo(CPU).contiguous().data<float>().ToArray();
     }
 }

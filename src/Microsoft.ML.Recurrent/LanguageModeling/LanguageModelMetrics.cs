@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ internal static class LanguageModelScorer
         try
         {
             using var noGrad = no_grad();
-            using var data = TokenStream.Batchify(stream, rows, "evaluation");
+            using var data = TokenStream.Batchify(stream, rows, "evaluation").MoveTo(TensorDevices.DeviceOf(network));
             int windows = TokenStream.WindowCount(data.shape[1], sequenceLength);
             for (int w = 0; w < windows; w++)
             {

@@ -1,10 +1,11 @@
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
+using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.LanguageModeling;
 
@@ -52,6 +53,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
             CheckSchema(SchemaShape.Create(validationData.Schema));
         TorchRuntime.EnsureInitialized();
         using var channel = _host.Start("Training");
+        var device = TorchDevices.Resolve(_host, _options.Device, channel);
 
         var layout = Describe(0);
         int[] stream = TokenStream.Read(trainData, _options.TokenColumnName, layout, null, layout.VocabularySize, "training");
@@ -74,7 +76,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         }
 
         int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new LanguageModelNetwork(settings.NetworkShape(), _options.Dropout, _options.InitRange));
+        var network = TorchSeeding.Create(seed, () => new LanguageModelNetwork(settings.NetworkShape(), _options.Dropout, _options.InitRange)).to(device);
         try
         {
             var loop = new LanguageModelTrainingLoop(_options, line => channel.Info(line));

@@ -43,7 +43,8 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
         int cursor = 0;
         var clock = Stopwatch.StartNew();
         RecurrentState? state = null;
-        using var data = TokenStream.Batchify(training, options.BatchSize, "training");
+        // The whole stream moves to the model's device once; every window is a view of it there.
+        using var data = TokenStream.Batchify(training, options.BatchSize, "training").MoveTo(TensorDevices.DeviceOf(model));
         int windows = TokenStream.WindowCount(data.shape[1], options.SequenceLength);
         int perEpoch = options.BatchesPerEpoch > 0 ? options.BatchesPerEpoch : windows;
         log?.Invoke($"Training on {training.Length} tokens in {options.BatchSize} parallel streams of {data.shape[1]}, windows of {options.SequenceLength} " +

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Text;
 using static TorchSharp.torch;
 
@@ -94,8 +95,8 @@ public sealed partial class LanguageModelTransformer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (logits, next) = Network.Forward(tensor(input, [1, input.Length]), state);
-        return (logits[0, -1].data<float>().ToArray(), next.Keep());
+        var (logits, next) = Network.Forward(tensor(input, [1, input.Length], device: NetworkDevice), state);
+        return (logits[0, -1].OnCpu().data<float>().ToArray(), next.Keep());
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Text;
@@ -103,7 +104,7 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
             return 0;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = tensor(ids.ToArray(), [1, ids.Count]);
+        var input = tensor(ids.ToArray(), [1, ids.Count], device: NetworkDevice);
         var (logits, state) = Network.Forward(input.narrow(1, 0, ids.Count - 1), null);
         var logProbabilities = nn.functional.log_softmax(logits, -1).gather(2, input.narrow(1, 1, ids.Count - 1).unsqueeze(2));
         return logProbabilities.sum().ToSingle();
@@ -115,7 +116,7 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
 
     private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var loaded = LoadCore(ctx, Format, s => new LanguageModelNetwork(s.NetworkShape()));
+        var loaded = LoadCore(env, ctx, Format, s => new LanguageModelNetwork(s.NetworkShape()));
         return new LanguageModelTransformer(env, loaded.Settings, new(loaded.Networks[0])) { Story = loaded.Story };
     }
 

@@ -45,6 +45,9 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
 
     internal TSettings Settings { get; }
 
+    /// <summary>The device the networks are on (where they were trained, or where the loading context put them).</summary>
+    private protected Device NetworkDevice => TensorDevices.DeviceOf(_networks[0]);
+
     /// <summary>How the model was trained (settings, history, data fingerprint, versions); null for models saved without one.</summary>
     public ModelStory? Story { get; internal set; }
 
@@ -78,8 +81,11 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         public void Deconstruct(out TSettings settings, out nn.Module[] networks) => (settings, networks) = (Settings, Networks);
     }
 
-    /// <summary>Reads what <see cref="SaveModel"/> wrote, rebuilding each network with <paramref name="build"/>.</summary>
-    private protected static LoadedState LoadCore(ModelLoadContext ctx, ComponentFormat format, Func<TSettings, nn.Module> build)
+    /// <summary>
+    /// Reads what <see cref="SaveModel"/> wrote, rebuilding each network with <paramref name="build"/> and placing it on
+    /// the device the loading context asks for (<c>MLContext.GpuDeviceId</c> and <c>FallbackToCpu</c>; the CPU by default).
+    /// </summary>
+    private protected static LoadedState LoadCore(IHostEnvironment environment, ModelLoadContext ctx, ComponentFormat format, Func<TSettings, nn.Module> build)
     {
         format.BeginLoad(ctx);
         TorchRuntime.EnsureInitialized();
@@ -94,6 +100,9 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
             networks[i] = build(settings);
             ModuleWeights.Load(networks[i], weights, $"{format.LoaderSignature}/Weights{i}");
         }
+        var device = TorchDevices.Resolve(environment, null, null);
+        foreach (var network in networks)
+            network.to(device);
         var story = ModelStreams.TryLoadJson<ModelStory>(ctx, StoryEntry, format.LoaderSignature);
         return new LoadedState(settings, networks, story);
     }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
@@ -22,10 +23,10 @@ internal sealed class NetworkStepper : IDecoderStepper
 
     public float[][] Step(IReadOnlyList<int> lastTokens)
     {
-        var previous = tensor(lastTokens.Select(t => (long)t).ToArray());
+        var previous = tensor(lastTokens.Select(t => (long)t).ToArray(), device: TensorDevices.DeviceOf(_network));
         var (logits, _, state) = _network.Step(previous, _state, _source.Repeat(lastTokens.Count));
         _state = state;
-        var flat = logits.log_softmax(1).data<float>().ToArray();
+        var flat = logits.log_softmax(1).OnCpu().data<float>().ToArray();
         int vocabulary = (int)logits.shape[1];
         var rows = new float[lastTokens.Count][];
         for (int r = 0; r < rows.Length; r++)
@@ -34,5 +35,5 @@ internal sealed class NetworkStepper : IDecoderStepper
     }
 
     public void Keep(IReadOnlyList<int> parents)
-        => _state = _state.Select(tensor(parents.Select(p => (long)p).ToArray()));
+        => _state = _state.Select(tensor(parents.Select(p => (long)p).ToArray(), device: TensorDevices.DeviceOf(_network)));
 }

@@ -1,10 +1,11 @@
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
+using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
 
@@ -48,6 +49,7 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         CheckSchema(SchemaShape.Create(trainData.Schema));
         TorchRuntime.EnsureInitialized();
         using var channel = _host.Start("Training");
+        var device = TorchDevices.Resolve(_host, _options.Device, channel);
 
         var vocabulary = TargetTokens();
         int declaredTarget = _options.TargetVocabularySize > 0 ? _options.TargetVocabularySize : vocabulary?.Length ?? 0;
@@ -102,9 +104,9 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         }
 
         int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new Seq2SeqNetwork(settings, _options.Dropout));
+        var network = TorchSeeding.Create(seed, () => new Seq2SeqNetwork(settings, _options.Dropout)).to(device);
         var task = new Seq2SeqTrainingTask(targets, validationTargets, _options.TeacherForcingRatio, seed);
-        var loop = new TrainingLoop(_options, line => channel.Info(line));
+        var loop = new TrainingLoop(_options, line => channel.Info(line)) { Device = device };
         try
         {
             LastTrainingHistory = loop.Train(network, task, sources, validationSources, seed);

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequen
     // Logits for every target position after <s>, and the ids they should predict (padding = ignore index).
     private (Tensor Logits, Tensor Gold) Run(Seq2SeqNetwork network, SequenceBatch batch, TargetSequences targets, double ratio)
     {
-        var ids = targets.Batch(batch.Indices);
+        var ids = targets.Batch(batch.Indices).MoveTo(batch.Inputs.device);
         long steps = ids.shape[1] - 1;
         var inputs = ids.narrow(1, 0, steps);
         var gold = ids.narrow(1, 1, steps);
@@ -53,7 +54,7 @@ internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequen
             var choice = new bool[rows];
             for (int r = 0; r < choice.Length; r++)
                 choice[r] = _random.NextDouble() < ratio;
-            return tensor(choice);
+            return tensor(choice, device: batch.Inputs.device);
         };
         return (network.Decode(batch.Inputs, batch.Lengths, inputs, useTruth), gold);
     }

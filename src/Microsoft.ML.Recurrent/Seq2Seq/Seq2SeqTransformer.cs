@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Seq2Seq;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -45,7 +46,7 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
 
     private static Seq2SeqTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks, story) = LoadCore(ctx, Format, s => new Seq2SeqNetwork(s));
+        var (settings, networks, story) = LoadCore(env, ctx, Format, s => new Seq2SeqNetwork(s));
         return new Seq2SeqTransformer(env, settings, new(networks[0])) { Story = story };
     }
 
@@ -99,8 +100,8 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
             int previous = step == 0 ? Settings.BeginId : targetTokens[step - 1];
             if (previous < 0 || previous >= Settings.TargetVocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(targetTokens), previous, $"Target id {previous} at position {step - 1} is outside the target vocabulary (0..{Settings.TargetVocabularySize - 1}).");
-            (_, var weights, state) = network.Step(tensor(new long[] { previous }), state, encoded);
-            var row = weights.data<float>().ToArray();
+            (_, var weights, state) = network.Step(tensor(new long[] { previous }, device: NetworkDevice), state, encoded);
+            var row = weights.OnCpu().data<float>().ToArray();
             for (int s = 0; s < sourceSteps; s++)
                 result[step, s] = row[s];
         }
@@ -139,6 +140,6 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
         var ids = new long[Math.Max(end - start, 1)];
         for (int i = start; i < end; i++)
             ids[i - start] = sourceTokens[i] >= 0 && sourceTokens[i] < Settings.SourceVocabularySize ? sourceTokens[i] : 1;
-        return network.Encode(tensor(ids, [1, ids.Length]), tensor(new long[] { ids.Length }));
+        return network.Encode(tensor(ids, [1, ids.Length], device: NetworkDevice), tensor(new long[] { ids.Length }, device: NetworkDevice));
     }
 }

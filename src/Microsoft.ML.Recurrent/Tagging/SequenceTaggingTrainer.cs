@@ -1,9 +1,10 @@
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
+using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Tagging;
 
@@ -53,6 +54,7 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
         TorchRuntime.EnsureInitialized();
 
         using var channel = _host.Start("Training");
+        var device = TorchDevices.Resolve(_host, _options.Device, channel);
         var train = ReadSentences(trainData, "training");
         if (train.Count == 0)
             throw new ArgumentException($"{Component}: the training data has no sentence with at least one token in column '{_options.TokenColumnName}'.", nameof(trainData));
@@ -66,10 +68,10 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
         channel.Info($"{train.Count} sentences, {settings.Words.Length} words, {settings.Characters.Length} characters, {settings.Tags.Length} tags.");
 
         int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new TaggerNetwork(settings, _options.WordDropout, _options.Dropout));
+        var network = TorchSeeding.Create(seed, () => new TaggerNetwork(settings, _options.WordDropout, _options.Dropout)).to(device);
         try
         {
-            var loop = new TrainingLoop(_options, line => channel.Info(line));
+            var loop = new TrainingLoop(_options, line => channel.Info(line)) { Device = device };
             LastTrainingHistory = loop.Train(network, new TaggingTrainingTask(settings.Tags), training, validation, seed);
         }
         catch

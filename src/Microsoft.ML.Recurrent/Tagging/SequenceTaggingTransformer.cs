@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.MLNetBridge;
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Tagging;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -44,7 +45,7 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
 
     private static SequenceTaggingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var (settings, networks, story) = LoadCore(ctx, Format, s =>
+        var (settings, networks, story) = LoadCore(env, ctx, Format, s =>
         {
             s.Validate();
             return new TaggerNetwork(s);
@@ -80,8 +81,9 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = tensor(steps, [nonEmpty.Length, time, width]);
-        var emissions = network.call(input, tensor(lengths.Select(l => (long)l).ToArray()));
+        var device = NetworkDevice;
+        var input = tensor(steps, [nonEmpty.Length, time, width], device: device);
+        var emissions = network.call(input, tensor(lengths.Select(l => (long)l).ToArray(), device: device));
         var paths = TaggingTrainingTask.Decode(network, emissions, lengths);
         for (int r = 0; r < nonEmpty.Length; r++)
             results[nonEmpty[r]] = paths[r].Select(tag => Settings.Tags[tag]).ToArray();

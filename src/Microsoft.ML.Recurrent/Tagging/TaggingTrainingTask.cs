@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using static TorchSharp.torch;
 
@@ -39,9 +40,9 @@ internal sealed class TaggingTrainingTask : ITrainingTask
             var emissions = network.call(batch.Inputs, batch.Lengths);
             loss += Loss(network, emissions, batch).item<float>();
             sentences += batch.Size;
-            var lengths = batch.Lengths.data<long>().Select(l => (int)l).ToArray();
+            var lengths = batch.Lengths.OnCpu().data<long>().Select(l => (int)l).ToArray();
             var predicted = Decode(network, emissions, lengths);
-            var targets = batch.RequireTargets().data<long>().ToArray();
+            var targets = batch.RequireTargets().OnCpu().data<long>().ToArray();
             for (int r = 0; r < batch.Size; r++)
             {
                 var gold = new string[lengths[r]];
@@ -59,7 +60,7 @@ internal sealed class TaggingTrainingTask : ITrainingTask
     {
         if (network.Crf is { } crf)
             return crf.Decode(emissions, lengths);
-        using var best = emissions.argmax(2);
+        using var best = emissions.argmax(2).MoveTo(CPU);
         var flat = best.data<long>().ToArray();
         long time = emissions.shape[1];
         return lengths.Select((length, r) => Enumerable.Range(0, length).Select(t => (int)flat[r * time + t]).ToArray()).ToArray();

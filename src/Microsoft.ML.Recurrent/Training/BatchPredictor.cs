@@ -35,7 +35,7 @@ internal static class BatchPredictor
                 var output = forward(batch);
                 if (output.dim() == 0 || output.shape[0] != batch.Size)
                     throw new InvalidOperationException($"The model output has shape [{string.Join(", ", output.shape)}]; its first dimension must be the batch size {batch.Size}.");
-                var values = output.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+                var values = output.to_type(ScalarType.Float32).OnCpu().contiguous().data<float>().ToArray();
                 int rowSize = values.Length / batch.Size;
                 bool perStep = trimToLength && output.dim() >= 2 && output.shape[1] == batch.MaxLength && batch.MaxLength > 0;
                 int stepSize = perStep ? rowSize / batch.MaxLength : 0;

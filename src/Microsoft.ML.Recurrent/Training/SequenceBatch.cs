@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,6 +54,13 @@ internal sealed class SequenceBatch : IDisposable
         using var lengths = Lengths.unsqueeze(1);
         return row.lt(lengths);
     }
+
+    /// <summary>
+    /// This batch on <paramref name="device"/>: itself when it is there already (batches are made on the CPU), otherwise
+    /// a batch of copies in the current dispose scope.
+    /// </summary>
+    public SequenceBatch To(Device device)
+        => Inputs.IsOn(device) ? this : new SequenceBatch(Inputs.to(device), Lengths.to(device), Targets?.to(device), Indices, MaxLength);
 
     /// <summary>Releases the tensors now rather than at the end of the enclosing dispose scope.</summary>
     public void Dispose()

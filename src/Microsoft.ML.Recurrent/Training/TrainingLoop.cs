@@ -42,6 +42,12 @@ internal sealed class TrainingLoop
     /// <summary>The checkpoint file of ensemble member <paramref name="member"/> (0-based): the path itself for the first, <c>.member{n}</c> appended for the others.</summary>
     internal static string? MemberCheckpointPath(string? path, int member) => path is null || member == 0 ? path : $"{path}.member{member + 1}";
 
+    /// <summary>
+    /// The device the model is on (the trainer resolved it with <c>TorchDevices</c> and moved the model there); every
+    /// batch is moved to it before the task sees it. Default the CPU, where batches are made.
+    /// </summary>
+    internal Device Device { get; init; } = CPU;
+
     /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
     internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
 
@@ -152,7 +158,7 @@ internal sealed class TrainingLoop
             int size;
             using (NewDisposeScope())
             {
-                var batch = iterator.Create(plan.GetBatch(b));
+                var batch = iterator.Create(plan.GetBatch(b)).To(Device);
                 size = batch.Size;
                 optimizer.zero_grad();
                 var loss = task.ComputeLoss(model, batch);
@@ -179,7 +185,7 @@ internal sealed class TrainingLoop
         try
         {
             using (no_grad())
-                return task.Evaluate(model, CheckCancellation(iterator.Enumerate(plan)));
+                return task.Evaluate(model, CheckCancellation(iterator.Enumerate(plan)).Select(batch => batch.To(Device)));
         }
         finally
         {
