@@ -81,6 +81,17 @@ for mlnet in "${versions[@]}"; do
   fi
   step "Microsoft.ML $mlnet: the published app wrote nothing into its folder"
 
+  if [ "$mlnet" = "${versions[0]}" ]; then
+    # How a CUDA user leaves the CPU build of LibTorch out (docs/platform.md): no libtorch-cpu file nor deps.json entry
+    # remains, so a TorchSharp CUDA package's files (same names) cannot collide with it.
+    dotnet publish "$app" -c Release -o "$app/publish-nocpu" -p:RecurrentLibTorchCpu=false -warnaserror -nologo -v:q
+    if find "$app/publish-nocpu" -name 'libtorch_cpu*' | grep -q . || grep -q '"libtorch-cpu' "$app/publish-nocpu/$name.deps.json"; then
+      echo "consumer-test: RecurrentLibTorchCpu=false left the CPU build of LibTorch in the publish folder" >&2
+      exit 1
+    fi
+    step "RecurrentLibTorchCpu=false leaves the CPU build of LibTorch out"
+  fi
+
   onnx="$work/onnx-$mlnet"
   step "Microsoft.ML $mlnet: ONNX-only app $onnx"
   new_app "$onnx" "$here/OnnxApp"
