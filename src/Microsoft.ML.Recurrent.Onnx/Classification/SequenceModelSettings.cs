@@ -29,6 +29,9 @@ public sealed record SequenceModelSettings
     /// <summary>Width of the token embedding; 0 for float features.</summary>
     public int EmbeddingSize { get; init; }
 
+    /// <summary>How the encoder's outputs over time become the head's input. Models saved before pooling existed read as <see cref="SequencePooling.Last"/>.</summary>
+    public SequencePooling Pooling { get; init; } = SequencePooling.Last;
+
     /// <summary>Outputs of the network's head: 1 for binary classification and regression, the class count for multiclass.</summary>
     public int OutputSize { get; init; }
 

@@ -170,6 +170,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             HiddenSize = _options.HiddenSize,
             Layers = _options.Layers,
             Bidirectional = _options.Bidirectional,
+            Pooling = _options.Pooling,
             VocabularySize = vocabulary,
             EmbeddingSize = tokens ? EmbeddingWidth() : 0,
             OutputSize = outputSize,

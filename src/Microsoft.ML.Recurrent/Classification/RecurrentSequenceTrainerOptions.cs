@@ -57,8 +57,17 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
     /// <summary>Dropout between stacked layers during training, in [0, 1). Default 0.</summary>
     public double LayerDropout { get; set; }
 
-    /// <summary>Dropout on the final state before the output layer during training, in [0, 1). Default 0.</summary>
+    /// <summary>Dropout on the pooled vector before the output layer during training, in [0, 1). Default 0.</summary>
     public double OutputDropout { get; set; }
+
+    /// <summary>
+    /// How the encoder's outputs over time become the output layer's input: the final states (<see cref="SequencePooling.Last"/>,
+    /// default), <see cref="SequencePooling.Max"/>, <see cref="SequencePooling.Mean"/> or learned
+    /// <see cref="SequencePooling.Attention"/>. Max and attention pooling often suit long documents, where the final
+    /// states must carry everything read hundreds of steps earlier. Padding never takes part. Saved in the model and
+    /// exported to ONNX.
+    /// </summary>
+    public SequencePooling Pooling { get; set; } = SequencePooling.Last;
 
     /// <summary>
     /// Optional word vectors in GloVe/word2vec text format. Needs <see cref="EmbeddingVocabulary"/> (for example
@@ -84,6 +93,7 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
         Require(!string.IsNullOrWhiteSpace(FeatureColumnName), nameof(FeatureColumnName), FeatureColumnName, "must be set");
         Require(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), LabelColumnName, "must be set");
         Require(FeatureSize >= 0, nameof(FeatureSize), FeatureSize, "must be 0 (token ids) or positive");
+        Require(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "must be Last, Max, Mean or Attention");
         Require(VocabularySize == 0 || VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "must be 0 (inferred) or at least 2");
         Require(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "must be at least 1");
         Require(Layers >= 1, nameof(Layers), Layers, "must be at least 1");

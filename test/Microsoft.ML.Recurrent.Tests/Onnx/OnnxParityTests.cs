@@ -102,7 +102,7 @@ public sealed class OnnxParityTests
     }
 
     /// <summary>Rows of different lengths: right padding, left padding, out-of-vocabulary ids, all padding, empty.</summary>
-    private static int[][] RandomRows(int seed, int vocabulary)
+    internal static int[][] RandomRows(int seed, int vocabulary)
     {
         var random = new Random(seed);
         int[] Body(int n) => Enumerable.Range(0, n).Select(_ => random.Next(1, vocabulary)).ToArray();
@@ -118,7 +118,7 @@ public sealed class OnnxParityTests
         ];
     }
 
-    private static void AssertParity(RecurrentSequenceTransformer model, int[][] rows)
+    internal static void AssertParity(RecurrentSequenceTransformer model, int[][] rows)
     {
         int time = rows.Max(r => r.Length);
         var ids = new int[rows.Length * time];
