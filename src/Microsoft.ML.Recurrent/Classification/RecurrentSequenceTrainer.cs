@@ -78,6 +78,11 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             int memberSeed = unchecked(seed + 7919 * member);
             var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(
                 embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout)).to(device);
+            if (_options.PretrainedLanguageModel is { } languageModel)
+            {
+                var copied = LanguageModelTransfer.CopyInto(languageModel.Network, languageModel.ModelSettings, network);
+                channel.Info($"Encoder initialized from the language model: embedding and forward layer(s) {string.Join(", ", copied.Layers.Select(l => l + 1))}.");
+            }
             if (_options.EnsembleSize > 1)
                 channel.Info($"Ensemble member {member + 1} of {_options.EnsembleSize}.");
             var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member), Device = device };
@@ -146,7 +151,8 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         {
             var itemType = ((VectorDataViewType)schema[_options.FeatureColumnName].Type).ItemType;
             int fromData = itemType is KeyDataViewType { Count: > 0 and < int.MaxValue } key ? (int)key.Count + 1 : training.MaxTokenId + 1;
-            vocabulary = _options.VocabularySize > 0 ? _options.VocabularySize : Math.Max(fromData, 2);
+            vocabulary = _options.PretrainedLanguageModel is { } lm ? lm.ModelSettings.VocabularySize
+                : _options.VocabularySize > 0 ? _options.VocabularySize : Math.Max(fromData, 2);
             if (training.MaxTokenId >= vocabulary)
                 throw new ArgumentOutOfRangeException(nameof(RecurrentSequenceTrainerOptions.VocabularySize), vocabulary,
                     $"Column '{_options.FeatureColumnName}' holds token id {training.MaxTokenId}, outside the vocabulary size {vocabulary}.");
@@ -166,13 +172,13 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             Kind = _kind,
             FeatureColumnName = _options.FeatureColumnName,
             FeatureSize = _options.FeatureSize,
-            CellType = _options.CellType,
-            HiddenSize = _options.HiddenSize,
-            Layers = _options.Layers,
+            CellType = _options.PretrainedLanguageModel?.ModelSettings.CellType ?? _options.CellType,
+            HiddenSize = _options.PretrainedLanguageModel?.ModelSettings.HiddenSize ?? _options.HiddenSize,
+            Layers = _options.PretrainedLanguageModel is { } pretrained && !_options.Bidirectional ? pretrained.ModelSettings.Layers : _options.Layers,
             Bidirectional = _options.Bidirectional,
             Pooling = _options.Pooling,
             VocabularySize = vocabulary,
-            EmbeddingSize = tokens ? EmbeddingWidth() : 0,
+            EmbeddingSize = tokens ? _options.PretrainedLanguageModel?.ModelSettings.EmbeddingSize ?? EmbeddingWidth() : 0,
             OutputSize = outputSize,
             ClassNames = classNames,
             ScoreColumnName = _options.ScoreColumnName,

@@ -78,6 +78,15 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
     /// <summary>Token of each id (index = id), used with <see cref="PretrainedEmbeddingsPath"/>. Default null.</summary>
     public IReadOnlyList<string>? EmbeddingVocabulary { get; set; }
 
+    /// <summary>
+    /// A language model trained on the task's own text (and any other unlabeled text), whose token embedding and
+    /// recurrent layers initialize the classifier's encoder (the transfer step of ULMFiT). The feature column must hold
+    /// the ids of that model's tokenizer (<c>LanguageModelTransformer.Tokenizer</c> in front of the trainer). The cell
+    /// type, hidden size, embedding width and vocabulary then come from the language model, and so do the layers of a
+    /// unidirectional encoder; a bidirectional encoder takes the first layer's forward direction. Default null.
+    /// </summary>
+    public LanguageModeling.LanguageModelTransformer? PretrainedLanguageModel { get; set; }
+
     /// <summary>Whether pre-trained embeddings stay fixed during training. Default false (fine-tuned).</summary>
     public bool FreezeEmbeddings { get; set; }
 
