@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Inspection;
 using Samples.Common;
 
@@ -17,8 +18,10 @@ public static class SentimentCommand
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
         "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.\n" +
-        "usage: sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--onnx PATH.zip] [--plot PATH.png] [--json]\n" +
-        "                 [--rows N] [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]";
+        "usage: sentiment [--data PATH.tsv|DIR] [--valid PATH.tsv|DIR] [--epochs N] [--model PATH] [--onnx PATH.zip] [--plot PATH.png] [--json]\n" +
+        "                 [--rows N] [--ensemble K] [--pooling last|max|mean|attention] [--hidden H] [--embedding E] [--minutes M] [--seed S]\n" +
+        "                 [--no-header] [--text-column I] [--label-column I]\n" +
+        "A DIR holds one subfolder per class with one .txt document per file (e.g. pos/ and neg/); the class whose name sorts last is positive.";
 
     private static readonly string[] Examples =
     [
@@ -39,7 +42,35 @@ public static class SentimentCommand
         string? onnxZip = command.String("onnx");
         // Fewer generated rows make a quick smoke run (the tests use a few hundred); 6000 is what the figures in the docs use.
         int generatedRows = command.Int("rows", 6000);
-        int ensemble = command.Int("ensemble", generated ? 1 : 3), epochs = command.Int("epochs", generated ? 6 : 8);
+        int ensemble = command.Int("ensemble", generated ? 1 : 3);
+        var pooling = ParsePooling(command.String("pooling") ?? "last");
+        var mlContext = new MLContext(seed: seed);
+        IDataView train, test;
+        string dataDescription;
+        if (generated)
+        {
+            var rows = SentimentCorpus.Generate(generatedRows, seed);
+            var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label })), testFraction: 0.2, seed: seed);
+            (train, test) = (split.TrainSet, split.TestSet);
+            dataDescription = $"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).";
+        }
+        else
+        {
+            var trainData = Load(mlContext, dataPath!, textColumn: command.Int("text-column", 0), labelColumn: command.Int("label-column", 1), hasHeader: !command.Flag("no-header"));
+            if (validPath is not null)
+            {
+                (train, test) = (trainData, Load(mlContext, validPath, command.Int("text-column", 0), command.Int("label-column", 1), !command.Flag("no-header")));
+            }
+            else
+            {
+                var split = mlContext.Data.TrainTestSplit(trainData, testFraction: 0.2, seed: seed);
+                (train, test) = (split.TrainSet, split.TestSet);
+            }
+            dataDescription = $"Read {RowCount(trainData)} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.";
+        }
+        int trainRows = RowCount(train);
+        // Real data: the validation split, patience and epochs follow the size of the training set (docs/sentiment.md).
+        int epochs = command.Int("epochs", generated ? 6 : trainRows < 5_000 ? 15 : 8);
         var progress = new TrainingProgressView("sentiment", epochs, ensemble, "accuracy");
         // Generated sentences are short and the vocabulary tiny: a smaller network learns them in seconds.
         var settings = new SentimentModel.Settings(
@@ -49,14 +80,14 @@ public static class SentimentCommand
             EnsembleSize: ensemble,
             BatchSize: command.Int("batch", 32),
             LearningRate: command.Double("learning-rate", 1e-3),
-            ValidationFraction: command.Double("validation-fraction", generated ? 0 : 0.05),
+            ValidationFraction: command.Double("validation-fraction", generated ? 0 : SentimentModel.ValidationFractionFor(trainRows)),
             MaximumVocabularySize: command.Int("max-vocabulary", 30000),
             MaxTrainingTime: command.Int("minutes", 0) is > 0 and var minutes ? TimeSpan.FromMinutes(minutes) : null,
-            Progress: progress);
+            Progress: progress,
+            Pooling: pooling,
+            EarlyStoppingPatience: command.Int("patience", SentimentModel.PatienceFor(trainRows)));
         SentimentModel.ModelPath = Path.GetFullPath(command.String("model") ?? "sentiment-model.zip");
         int threads = command.Int("threads", 0);
-        int textColumn = command.Int("text-column", 0), labelColumn = command.Int("label-column", 1);
-        bool hasHeader = !command.Flag("no-header");
         command.RejectUnknown();
 
         if (threads > 0)
@@ -65,29 +96,8 @@ public static class SentimentCommand
             Microsoft.ML.Recurrent.Runtime.TorchRuntime.EnsureInitialized();
             TorchSharp.torch.set_num_threads(threads);
         }
-        var mlContext = new MLContext(seed: seed);
-        IDataView train, test;
-        if (generated)
-        {
-            var rows = SentimentCorpus.Generate(generatedRows, seed);
-            var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label })), testFraction: 0.2, seed: seed);
-            (train, test) = (split.TrainSet, split.TestSet);
-            Console.WriteLine($"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).");
-        }
-        else
-        {
-            var trainRows = LabelledTextFile.Read(dataPath!, textColumn, labelColumn, hasHeader);
-            if (validPath is not null)
-            {
-                (train, test) = (mlContext.Data.LoadFromEnumerable(trainRows), mlContext.Data.LoadFromEnumerable(LabelledTextFile.Read(validPath, textColumn, labelColumn, hasHeader)));
-            }
-            else
-            {
-                var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(trainRows), testFraction: 0.2, seed: seed);
-                (train, test) = (split.TrainSet, split.TestSet);
-            }
-            Console.WriteLine($"Read {trainRows.Count} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.");
-        }
+        Console.WriteLine(dataDescription);
+        Console.WriteLine($"Settings: {settings.EnsembleSize} network(s), {settings.Pooling} pooling, {settings.Epochs} epochs, validation {settings.ValidationFraction * 100:F0}%, patience {settings.EarlyStoppingPatience}.");
 
         var baselineClock = Stopwatch.StartNew();
         var baseline = SentimentModel.Train(SentimentModel.BuildBaselinePipeline(mlContext), train);
@@ -98,7 +108,7 @@ public static class SentimentCommand
         var model = progress.Run(() => SentimentModel.Train(SentimentModel.BuildPipeline(mlContext, settings), train));
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var metrics = SentimentModel.Evaluate(mlContext, model, test);
-        Console.WriteLine($"Recurrent (bidirectional LSTM {settings.HiddenSize}, ensemble of {settings.EnsembleSize}): accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4} ({trainSeconds:F1} s)");
+        Console.WriteLine($"Recurrent (bidirectional LSTM {settings.HiddenSize}, {settings.Pooling} pooling, ensemble of {settings.EnsembleSize}): accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4} ({trainSeconds:F1} s)");
 
         if (plotPath is not null)
         {
@@ -133,4 +143,23 @@ public static class SentimentCommand
         }
         return 0;
     }
+
+    private static Microsoft.ML.Recurrent.Modules.SequencePooling ParsePooling(string value)
+        => Enum.TryParse<Microsoft.ML.Recurrent.Modules.SequencePooling>(value, ignoreCase: true, out var pooling) && Enum.IsDefined(pooling)
+            ? pooling
+            : throw new ArgumentException($"--pooling must be last, max, mean or attention, not '{value}'.");
+
+    /// <summary>A tab-separated file (SST-2's layout by default) or a folder of class subfolders of .txt documents.</summary>
+    private static IDataView Load(MLContext mlContext, string path, int textColumn, int labelColumn, bool hasHeader)
+    {
+        if (!Directory.Exists(path))
+            return mlContext.Data.LoadFromEnumerable(LabelledTextFile.Read(path, textColumn, labelColumn, hasHeader));
+        // As Keras numbers the classes of a folder: in ordinal order of their names, so the last one (pos after neg) is 1.
+        string positive = Directory.GetDirectories(path).Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault()
+            ?? throw new InvalidDataException($"The text folder '{path}' has no class subfolder.");
+        var folder = mlContext.Data.LoadFromTextFolder(path, positiveClass: positive!);
+        return mlContext.Transforms.DropColumns("Source").Fit(folder).Transform(folder);
+    }
+
+    private static int RowCount(IDataView data) => (int)(data.GetRowCount() ?? data.GetColumn<bool>("Label").LongCount());
 }

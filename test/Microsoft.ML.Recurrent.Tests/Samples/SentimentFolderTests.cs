@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.ML.Recurrent.Tests.Support;
+
+namespace Microsoft.ML.Recurrent.Tests.Samples;
+
+/// <summary>The sentiment verb on folder data (class subfolders of .txt documents) with a pooling choice.</summary>
+[TestClass]
+public sealed class SentimentFolderTests
+{
+    private static void WriteSplit(string root, int documents, int seed)
+    {
+        string[] good = ["wonderful", "moving", "superb", "delightful"], bad = ["dull", "tedious", "awful", "clumsy"];
+        var random = new Random(seed);
+        foreach (var (label, words) in new[] { ("pos", good), ("neg", bad) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, label));
+            for (int i = 0; i < documents; i++)
+            {
+                // Long documents: the telling word sits somewhere among many neutral ones.
+                var text = Enumerable.Range(0, 12).Select(_ => "the film had a plot and some actors").ToList();
+                text.Insert(random.Next(text.Count), $"it was {words[random.Next(words.Length)]}");
+                File.WriteAllText(Path.Combine(root, label, $"{i:D3}.txt"), string.Join(" ", text));
+            }
+        }
+    }
+
+    [TestMethod]
+    public void TrainsOnFoldersWithMaxPoolingAndReportsTheUsualJson()
+    {
+        using var folder = new TempFolder();
+        WriteSplit(Path.Combine(folder.Path, "train"), 40, seed: 1);
+        WriteSplit(Path.Combine(folder.Path, "valid"), 10, seed: 2);
+        var result = SamplesProcess.Run(folder.Path, null, "sentiment", "--data", Path.Combine(folder.Path, "train"), "--valid", Path.Combine(folder.Path, "valid"),
+            "--epochs", "2", "--hidden", "8", "--embedding", "8", "--ensemble", "1", "--pooling", "max", "--model", folder.File("m.zip"), "--json");
+        Assert.AreEqual(0, result.ExitCode, result.Error + result.Output);
+        StringAssert.Contains(result.Output, "Read 80 training rows from");
+        StringAssert.Contains(result.Output, "Max pooling");
+        // 80 training documents: the validation split is 20% (500 rows would be more than that) and patience 4.
+        StringAssert.Contains(result.Output, "validation 20%");
+        using var json = JsonDocument.Parse(result.Lines[^1]);
+        Assert.AreEqual("sentiment", json.RootElement.GetProperty("task").GetString());
+        foreach (string field in new[] { "accuracy", "auc", "f1", "baselineAccuracy", "trainSeconds" })
+            Assert.IsTrue(json.RootElement.TryGetProperty(field, out _), field);
+    }
+
+    [TestMethod]
+    public void AnUnknownPoolingIsRejected()
+    {
+        using var folder = new TempFolder();
+        var result = SamplesProcess.Run(folder.Path, null, "sentiment", "--rows", "50", "--pooling", "median");
+        Assert.AreNotEqual(0, result.ExitCode);
+        StringAssert.Contains(result.Output + result.Error, "--pooling must be last, max, mean or attention");
+    }
+}
