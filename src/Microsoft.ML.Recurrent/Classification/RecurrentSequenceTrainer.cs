@@ -1,12 +1,8 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Modules;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Recurrent.Classification;
 
@@ -28,17 +24,15 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// </remarks>
 public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTransformer>
 {
-    private readonly IHost _host;
+    private readonly TrainerCore<RecurrentSequenceTrainerOptions> _core;
     private readonly SequencePredictionKind _kind;
     private readonly RecurrentSequenceTrainerOptions _options;
 
     internal RecurrentSequenceTrainer(IHostEnvironment environment, SequencePredictionKind kind, RecurrentSequenceTrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.ValidateNetwork();
-        _host = environment.Register(nameof(RecurrentSequenceTrainer));
         _kind = kind;
-        _options = options;
+        _core = new(environment, nameof(RecurrentSequenceTrainer), options, o => o.ValidateNetwork(), schema => CheckSchema(schema));
+        _options = _core.Options;
     }
 
     /// <summary>What the trained model will predict.</summary>
@@ -51,50 +45,36 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
     public RecurrentSequenceTransformer Fit(IDataView input) => Fit(input, null);
 
     /// <summary>Trains on <paramref name="trainData"/>, validating each epoch on <paramref name="validationData"/> when given.</summary>
-    public RecurrentSequenceTransformer Fit(IDataView trainData, IDataView? validationData)
+    public RecurrentSequenceTransformer Fit(IDataView trainData, IDataView? validationData) => _core.Fit(trainData, validationData, run =>
     {
-        ArgumentNullException.ThrowIfNull(trainData);
-        var labelColumn = CheckSchema(SchemaShape.Create(trainData.Schema));
-        if (validationData is not null)
-            CheckSchema(SchemaShape.Create(validationData.Schema));
-        TorchRuntime.EnsureInitialized();
-
-        using var channel = _host.Start("Training");
-        var device = TorchDevices.Resolve(_host, _options.Device, channel);
         var targetKind = _kind == SequencePredictionKind.MulticlassClassification ? SequenceTargetKind.Class : SequenceTargetKind.Value;
         int featureSize = Math.Max(_options.FeatureSize, 1);
         var training = SequenceDataReader.Read(trainData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
         var validation = validationData is null ? null
             : SequenceDataReader.Read(validationData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
 
-        var settings = DescribeModel(trainData.Schema, labelColumn, training);
-        int seed = _options.Seed ?? _host.Rand.Next();
-        float[,]? embeddings = LoadPretrainedEmbeddings(settings, channel);
-        var networks = new List<nn.Module>();
-        var histories = new List<TrainingHistory>();
+        var settings = DescribeModel(trainData.Schema, training);
+        float[,]? embeddings = LoadPretrainedEmbeddings(settings, run.Channel);
         var task = SequenceTrainingTasks.For(_kind);
-        for (int member = 0; member < _options.EnsembleSize; member++)
-        {
-            int memberSeed = unchecked(seed + 7919 * member);
-            var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(
-                embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout)).to(device);
-            if (_options.PretrainedLanguageModel is { } languageModel)
+        var loop = new TrainingLoop(_options);
+        var networks = run.TrainMembers(_options.EnsembleSize,
+            () =>
             {
-                var copied = LanguageModelTransfer.CopyInto(languageModel.Network, languageModel.ModelSettings, network);
-                channel.Info($"Encoder initialized from the language model: embedding and forward layer(s) {string.Join(", ", copied.Layers.Select(l => l + 1))}.");
-            }
-            if (_options.EnsembleSize > 1)
-                channel.Info($"Ensemble member {member + 1} of {_options.EnsembleSize}.");
-            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member), Device = device };
-            histories.Add(loop.Train(network, task, training, validation, memberSeed));
-            networks.Add(network);
-        }
-        LastTrainingHistories = histories;
-        return new RecurrentSequenceTransformer(_host, settings, new(networks))
+                var network = settings.BuildNetwork(embeddings, _options.FreezeEmbeddings, _options.EmbeddingDropout, _options.LayerDropout, _options.OutputDropout);
+                if (_options.PretrainedLanguageModel is { } languageModel)
+                {
+                    var copied = LanguageModelTransfer.CopyInto(languageModel.Network, languageModel.ModelSettings, network);
+                    run.Channel.Info($"Encoder initialized from the language model: embedding and forward layer(s) {string.Join(", ", copied.Layers.Select(l => l + 1))}.");
+                }
+                return network;
+            },
+            (model, member) => loop.Train(model, task, training, validation, member));
+        LastTrainingHistories = run.Histories;
+        return new RecurrentSequenceTransformer(_core.Host, settings, new(networks))
         {
-            Story = ModelStoryBuilder.Build(RecurrentSequenceTransformer.LoaderSignature, _kind.ToString(), _options, training, seed, histories),
+            Story = run.Story(RecurrentSequenceTransformer.LoaderSignature, _kind.ToString(), training),
         };
-    }
+    });
 
     /// <summary>Checks the input columns and describes the columns the trained model adds.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -143,7 +123,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         };
     }
 
-    private SequenceModelSettings DescribeModel(DataViewSchema schema, SchemaShape.Column label, SequenceDataset training)
+    private SequenceModelSettings DescribeModel(DataViewSchema schema, SequenceDataset training)
     {
         bool tokens = _options.FeatureSize == 0;
         int vocabulary = 0;

@@ -1,11 +1,8 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.TimeSeries;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Forecasting;
 
@@ -24,15 +21,13 @@ namespace Microsoft.ML.Recurrent.Forecasting;
 /// </remarks>
 public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastingTransformer>
 {
-    private readonly IHost _host;
+    private readonly TrainerCore<RecurrentForecastingTrainerOptions> _core;
     private readonly RecurrentForecastingTrainerOptions _options;
 
     internal RecurrentForecastingTrainer(IHostEnvironment environment, RecurrentForecastingTrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.ValidateForecasting();
-        _host = environment.Register(nameof(RecurrentForecastingTrainer));
-        _options = options;
+        _core = new(environment, nameof(RecurrentForecastingTrainer), options, o => o.ValidateForecasting(), CheckSchema);
+        _options = _core.Options;
     }
 
     /// <summary>Per-epoch history of each network of the last <see cref="Fit(IDataView)"/> (one per ensemble member).</summary>
@@ -43,6 +38,7 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
     public RecurrentForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        _core.CheckSchema(SchemaShape.Create(input.Schema));
         return Fit(SeriesFrame.Read(input, _options.ValueColumnName, _options.FeatureColumnNames, _options.KnownFutureColumnNames));
     }
 
@@ -54,31 +50,23 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
         if (series.ValueColumnName != _options.ValueColumnName || !series.FeatureColumnNames.SequenceEqual(_options.FeatureColumnNames)
             || !series.KnownFutureColumnNames.SequenceEqual(_options.KnownFutureColumnNames))
             throw new ArgumentException($"The series' columns ({series.ValueColumnName}; {string.Join(", ", series.FeatureColumnNames)}; {string.Join(", ", series.KnownFutureColumnNames)}) differ from the trainer's options.", nameof(series));
-        TorchRuntime.EnsureInitialized();
-        using var channel = _host.Start("Training");
-        var device = TorchDevices.Resolve(_host, _options.Device, channel);
-        var settings = DescribeModel(series);
-        var windows = SeriesWindowing.Create(series, _options.Lookback, _options.Horizon, _options.Stride);
-        var data = BuildDataset(settings, windows);
-        channel.Info($"Forecasting: {windows.Count} windows of {settings.Lookback} steps × {settings.StepWidth} values, horizon {settings.Horizon}.");
+        return _core.Fit(run =>
+        {
+            var settings = DescribeModel(series);
+            var windows = SeriesWindowing.Create(series, _options.Lookback, _options.Horizon, _options.Stride);
+            var data = BuildDataset(settings, windows);
+            run.Channel.Info($"Forecasting: {windows.Count} windows of {settings.Lookback} steps × {settings.StepWidth} values, horizon {settings.Horizon}.");
 
-        int seed = _options.Seed ?? _host.Rand.Next();
-        var task = new ForecastTrainingTask(settings);
-        var networks = new List<torch.nn.Module>();
-        var histories = new List<TrainingHistory>();
-        for (int member = 0; member < _options.EnsembleSize; member++)
-        {
-            int memberSeed = unchecked(seed + 7919 * member);
-            var network = TorchSeeding.Create(memberSeed, () => settings.BuildNetwork(_options.Dropout)).to(device);
-            var loop = new TrainingLoop(_options, line => channel.Info(line)) { CheckpointPath = TrainingLoop.MemberCheckpointPath(_options.CheckpointPath, member), Device = device };
-            histories.Add(loop.Train(network, task, data, null, memberSeed));
-            networks.Add(network);
-        }
-        LastTrainingHistories = histories;
-        return new RecurrentForecastingTransformer(_host, settings, new(networks))
-        {
-            Story = ModelStoryBuilder.Build(RecurrentForecastingTransformer.LoaderSignature, "Forecasting", _options, data, seed, histories),
-        };
+            var task = new ForecastTrainingTask(settings);
+            var loop = new TrainingLoop(_options);
+            var networks = run.TrainMembers(_options.EnsembleSize, () => settings.BuildNetwork(_options.Dropout),
+                (model, member) => loop.Train(model, task, data, null, member));
+            LastTrainingHistories = run.Histories;
+            return new RecurrentForecastingTransformer(_core.Host, settings, new(networks))
+            {
+                Story = run.Story(RecurrentForecastingTransformer.LoaderSignature, "Forecasting", data),
+            };
+        });
     }
 
     /// <summary>
@@ -88,17 +76,21 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
     /// <param name="inputSchema">Schema of the training series.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        foreach (string name in new[] { _options.ValueColumnName }.Concat(_options.FeatureColumnNames).Concat(_options.KnownFutureColumnNames))
-        {
-            SchemaChecks.RequireColumn(inputSchema, "Recurrent forecaster", "series", name,
-                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && (c.ItemType == NumberDataViewType.Single || c.ItemType == NumberDataViewType.Double),
-                "a Single or Double scalar, one row per time step");
-        }
+        _core.CheckSchema(inputSchema);
         var columns = new[] { _options.ForecastColumnName, _options.LowerBoundColumnName, _options.UpperBoundColumnName }
             .Select(n => SchemaChecks.NewColumn(n, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false))
             .ToArray();
         return SchemaChecks.WithColumns(inputSchema, columns);
+    }
+
+    private void CheckSchema(SchemaShape schema)
+    {
+        foreach (string name in new[] { _options.ValueColumnName }.Concat(_options.FeatureColumnNames).Concat(_options.KnownFutureColumnNames))
+        {
+            SchemaChecks.RequireColumn(schema, "Recurrent forecaster", "series", name,
+                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && (c.ItemType == NumberDataViewType.Single || c.ItemType == NumberDataViewType.Double),
+                "a Single or Double scalar, one row per time step");
+        }
     }
 
     private ForecastModelSettings DescribeModel(SeriesFrame series)

@@ -9,13 +9,9 @@ namespace Microsoft.ML.Recurrent.Inspection;
 /// <summary>Assembles a <see cref="ModelStory"/> from a trainer's options, its training data and its histories.</summary>
 internal static class ModelStoryBuilder
 {
-    public static ModelStory Build(string component, string task, object options, SequenceDataset training, int seed,
-        IReadOnlyList<TrainingHistory> histories, IReadOnlyDictionary<string, double>? extraMetrics = null)
-        => Build(component, task, options, training.Count, training.Fingerprint(), seed, histories, extraMetrics);
-
-    /// <summary>For trainers whose data is not a <see cref="SequenceDataset"/>: give the row count and a fingerprint (see <see cref="Fingerprint"/>).</summary>
+    /// <summary>The story of a model trained with <paramref name="options"/> on <paramref name="trainingRows"/> rows whose fingerprint is <paramref name="fingerprint"/> (see <see cref="Fingerprint"/>).</summary>
     public static ModelStory Build(string component, string task, object options, long trainingRows, string fingerprint, int seed,
-        IReadOnlyList<TrainingHistory> histories, IReadOnlyDictionary<string, double>? extraMetrics = null)
+        IReadOnlyList<TrainingHistory> histories)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         for (int i = 0; i < histories.Count; i++)
@@ -31,8 +27,6 @@ internal static class ModelStoryBuilder
             if (kept.ValidationMetric is double value)
                 metrics[$"validation {history.MonitoredValue}{suffix}"] = value;
         }
-        foreach (var (name, value) in extraMetrics ?? new Dictionary<string, double>())
-            metrics[name] = value;
 
         return new ModelStory
         {

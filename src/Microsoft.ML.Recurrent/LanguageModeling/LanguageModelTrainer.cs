@@ -1,11 +1,9 @@
-using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Inspection;
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.MLNetBridge;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.LanguageModeling;
 
@@ -27,15 +25,13 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
 {
     internal const string ComponentName = "Recurrent language model trainer";
-    private readonly IHost _host;
+    private readonly TrainerCore<LanguageModelTrainerOptions> _core;
     private readonly LanguageModelTrainerOptions _options;
 
     internal LanguageModelTrainer(IHostEnvironment environment, LanguageModelTrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.ValidateLanguageModel();
-        _host = environment.Register(nameof(LanguageModelTrainer));
-        _options = options;
+        _core = new(environment, nameof(LanguageModelTrainer), options, o => o.ValidateLanguageModel(), CheckSchema);
+        _options = _core.Options;
     }
 
     /// <summary>Per-epoch history of the last <see cref="Fit(IDataView)"/>.</summary>
@@ -45,16 +41,8 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
     public LanguageModelTransformer Fit(IDataView input) => Fit(input, null);
 
     /// <summary>Trains on <paramref name="trainData"/>, validating each epoch on <paramref name="validationData"/> when given.</summary>
-    public LanguageModelTransformer Fit(IDataView trainData, IDataView? validationData)
+    public LanguageModelTransformer Fit(IDataView trainData, IDataView? validationData) => _core.Fit(trainData, validationData, run =>
     {
-        ArgumentNullException.ThrowIfNull(trainData);
-        CheckSchema(SchemaShape.Create(trainData.Schema));
-        if (validationData is not null)
-            CheckSchema(SchemaShape.Create(validationData.Schema));
-        TorchRuntime.EnsureInitialized();
-        using var channel = _host.Start("Training");
-        var device = TorchDevices.Resolve(_host, _options.Device, channel);
-
         var layout = Describe(0);
         int[] stream = TokenStream.Read(trainData, _options.TokenColumnName, layout, null, layout.VocabularySize, "training");
         int vocabulary = layout.VocabularySize > 0 ? layout.VocabularySize : Math.Max(stream.Max() + 1, 2);
@@ -71,34 +59,24 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
             }
             else
             {
-                channel.Info($"Too few tokens ({stream.Length}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
+                run.Channel.Info($"Too few tokens ({stream.Length}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
             }
         }
 
-        int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new LanguageModelNetwork(settings.NetworkShape(), _options.Dropout, _options.InitRange)).to(device);
-        try
+        var loop = new LanguageModelTrainingLoop(_options);
+        var network = run.TrainMembers(1, () => new LanguageModelNetwork(settings.NetworkShape(), _options.Dropout, _options.InitRange),
+            (model, member) => loop.Train(model, stream, validation, member)).Single();
+        LastTrainingHistory = run.Histories[0];
+        return new LanguageModelTransformer(_core.Host, settings, new(network))
         {
-            var loop = new LanguageModelTrainingLoop(_options, line => channel.Info(line));
-            LastTrainingHistory = loop.Train(network, stream, validation, seed);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return new LanguageModelTransformer(_host, settings, new(network))
-        {
-            Story = ModelStoryBuilder.Build(LanguageModelTransformer.LoaderSignature, "LanguageModeling", _options, stream.Length,
-                ModelStoryBuilder.Fingerprint<int>(stream), seed, LastTrainingHistory is null ? [] : [LastTrainingHistory]),
+            Story = run.Story(LanguageModelTransformer.LoaderSignature, "LanguageModeling", stream.Length, ModelStoryBuilder.Fingerprint<int>(stream)),
         };
-    }
+    });
 
     /// <summary>Checks the token column and describes the columns the trained model adds.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckSchema(inputSchema);
+        _core.CheckSchema(inputSchema);
         var columns = new List<SchemaShape.Column>();
         if (_options.LogProbabilityColumnName is { } logProbability)
             columns.Add(SchemaChecks.NewColumn(logProbability, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false));

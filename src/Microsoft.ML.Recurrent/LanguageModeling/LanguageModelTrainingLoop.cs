@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
@@ -21,18 +20,18 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 /// The shared <see cref="TrainingLoop"/> shuffles independent sequences, which would break the state carry, so this
 /// loop is separate but keeps its semantics and parts: <see cref="OptimizerFactory"/>, <see cref="LearningRateScheduler"/>,
 /// gradient clipping, <see cref="TrainingDivergedException"/>, early stopping with best-weight restore (validation
-/// perplexity), progress reports, cancellation before every batch, and checkpoints
+/// perplexity), the Fit's <see cref="TrainingSession"/> (clock, time limit, cancellation before every batch, progress,
+/// log), and checkpoints
 /// (<see cref="TrainingOptions.CheckpointPath"/>) in <see cref="TrainingCheckpoint"/>'s format with the window cursor
 /// and the carried recurrent state added (<see cref="LanguageModelCheckpointState"/>), so a resumed run continues
-/// bit for bit. The time limit is checked after every batch, because one pass over a large corpus can take longer
-/// than the whole budget.
+/// bit for bit. The time limit is checked after every batch, as in <see cref="TrainingLoop"/>.
 /// </remarks>
-internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions options, Action<string>? log)
+internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions options)
 {
-    public TrainingHistory Train(LanguageModelNetwork model, int[] training, int[]? validation, int seed)
+    public TrainingHistory Train(LanguageModelNetwork model, int[] training, int[]? validation, TrainingMember member)
     {
         TorchRuntime.EnsureInitialized();
-        using var flushDenormal = FlushDenormal.Scope();
+        int seed = options.Seed ?? member.Seed;
         // Dropout draws from this run's own generator, so concurrent runs in the process cannot change each other.
         using var random = TrainingRandom.Begin(TrainingLoop.DropoutSeed(seed));
         using var layerDropout = FusedDropoutRandom.IsNeeded(model, options.Dropout) ? new FusedDropoutRandom(TrainingLoop.DropoutSeed(seed) + 1) : null;
@@ -41,17 +40,16 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
         var history = new TrainingHistory { MonitoredValue = validation is null ? "training loss" : "perplexity" };
         using var epochs = new EpochBookkeeping(history, scheduler, keepBest: options.RestoreBestWeights && validation is not null);
         int cursor = 0;
-        var clock = Stopwatch.StartNew();
         RecurrentState? state = null;
         // The whole stream moves to the model's device once; every window is a view of it there.
         using var data = TokenStream.Batchify(training, options.BatchSize, "training").MoveTo(TensorDevices.DeviceOf(model));
         int windows = TokenStream.WindowCount(data.shape[1], options.SequenceLength);
         int perEpoch = options.BatchesPerEpoch > 0 ? options.BatchesPerEpoch : windows;
-        log?.Invoke($"Training on {training.Length} tokens in {options.BatchSize} parallel streams of {data.shape[1]}, windows of {options.SequenceLength} " +
+        member.Log($"Training on {training.Length} tokens in {options.BatchSize} parallel streams of {data.shape[1]}, windows of {options.SequenceLength} " +
             $"({windows} per pass, {perEpoch} per epoch), validating on {validation?.Length ?? 0} tokens; {options.Optimizer} at learning rate {Format(options.LearningRate)}.");
 
         using var optimizer = OptimizerFactory.Create(options, parameters);
-        string? checkpointPath = options.CheckpointPath;
+        string? checkpointPath = member.CheckpointPath;
         string dataFingerprint = "", optionsFingerprint = "";
         int firstEpoch = 1;
         try
@@ -69,22 +67,23 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                     if (layerDropoutState is not null)
                         layerDropout!.Restore(layerDropoutState);
                     firstEpoch = epochs.Resume(checkpoint, checkpointPath, model, optimizer, random);
-                    log?.Invoke($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}, at window {cursor} of {windows}.");
+                    member.Log($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}, at window {cursor} of {windows}.");
                 }
             }
 
             for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
-                var epochClock = Stopwatch.StartNew();
+                var epochStart = member.Session.Elapsed;
                 double learningRate = scheduler.RateForEpoch(epoch);
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 model.train();
                 double lossSum = 0;
                 long tokens = 0;
                 bool outOfTime = false;
-                for (int b = 0; b < perEpoch && !outOfTime; b++)
+                int b = 0;
+                while (b < perEpoch && !outOfTime)
                 {
-                    options.CancellationToken.ThrowIfCancellationRequested();
+                    member.ThrowIfCancellationRequested();
                     if (cursor == 0)
                     {
                         // A new pass starts the segments from their beginnings: the old state belongs to their ends.
@@ -95,33 +94,34 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                     lossSum += loss * count;
                     tokens += count;
                     cursor = (cursor + 1) % windows;
-                    outOfTime = options.MaxTrainingTime is { } limit && clock.Elapsed > limit;
-                    if ((b + 1) % options.ProgressInterval == 0 && b + 1 < perEpoch)
-                        options.Progress?.Report(new TrainingProgress(epoch, b + 1, perEpoch, lossSum / tokens, clock.Elapsed, null));
+                    b++;
+                    outOfTime = member.OutOfTime;
+                    if (!outOfTime && b % options.ProgressInterval == 0 && b < perEpoch)
+                        member.Report(epoch, b, perEpoch, lossSum / tokens, null);
                 }
 
                 double trainingLoss = lossSum / tokens;
                 LanguageModelMetrics? metrics = validation is null ? null
                     : LanguageModelScorer.Score(model, validation, options.EvaluationBatchSize, options.SequenceLength, options.CancellationToken).ToMetrics();
-                var summary = new EpochSummary(epoch, trainingLoss, metrics?.CrossEntropy, metrics?.Perplexity, learningRate, epochClock.Elapsed.TotalSeconds);
+                var summary = new EpochSummary(epoch, trainingLoss, metrics?.CrossEntropy, metrics?.Perplexity, learningRate, (member.Session.Elapsed - epochStart).TotalSeconds);
                 epochs.Record(summary, metrics?.CrossEntropy ?? trainingLoss, model);
-                log?.Invoke(Describe(summary, metrics, options.Epochs));
-                string? stop = epochs.StopReason(epoch, options, outOfTime, clock.Elapsed);
+                member.Log(Describe(summary, metrics, options.Epochs));
+                string? stop = epochs.StopReason(epoch, options, outOfTime, member.Session.Elapsed);
                 // Written before the progress report, so whoever sees an epoch reported can rely on its checkpoint being on disk.
                 if (checkpointPath is not null)
                 {
                     var taskState = LanguageModelCheckpointState.Serialize(cursor, windows, state, layerDropout?.State);
                     epochs.Capture(epoch, dataFingerprint, optionsFingerprint, model, optimizer, random, taskState).Save(checkpointPath);
                 }
-                options.Progress?.Report(new TrainingProgress(epoch, perEpoch, perEpoch, trainingLoss, clock.Elapsed, summary));
+                member.Report(epoch, b, perEpoch, trainingLoss, summary);
                 if (stop is not null)
                 {
                     if (stop.Length > 0)
-                        log?.Invoke(stop);
+                        member.Log(stop);
                     break;
                 }
             }
-            epochs.RestoreBest(model, log);
+            epochs.RestoreBest(model, member.Log);
         }
         finally
         {

@@ -1,11 +1,8 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
 
@@ -25,15 +22,13 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 /// </remarks>
 public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
 {
-    private readonly IHost _host;
+    private readonly TrainerCore<Seq2SeqTrainerOptions> _core;
     private readonly Seq2SeqTrainerOptions _options;
 
     internal Seq2SeqTrainer(IHostEnvironment environment, Seq2SeqTrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.ValidateNetwork();
-        _host = environment.Register(nameof(Seq2SeqTrainer));
-        _options = options;
+        _core = new(environment, nameof(Seq2SeqTrainer), options, o => o.ValidateNetwork(), CheckSchema);
+        _options = _core.Options;
     }
 
     /// <summary>Per-epoch history of the last <see cref="Fit(IDataView)"/>.</summary>
@@ -43,14 +38,8 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
     public Seq2SeqTransformer Fit(IDataView input) => Fit(input, null);
 
     /// <summary>Trains on <paramref name="trainData"/>, validating each epoch on <paramref name="validationData"/> when given.</summary>
-    public Seq2SeqTransformer Fit(IDataView trainData, IDataView? validationData)
+    public Seq2SeqTransformer Fit(IDataView trainData, IDataView? validationData) => _core.Fit(trainData, validationData, run =>
     {
-        ArgumentNullException.ThrowIfNull(trainData);
-        CheckSchema(SchemaShape.Create(trainData.Schema));
-        TorchRuntime.EnsureInitialized();
-        using var channel = _host.Start("Training");
-        var device = TorchDevices.Resolve(_host, _options.Device, channel);
-
         var vocabulary = TargetTokens();
         int declaredTarget = _options.TargetVocabularySize > 0 ? _options.TargetVocabularySize : vocabulary?.Length ?? 0;
         // With AddBeginEnd the trainer's own begin and end ids sit just above the target vocabulary; they are only
@@ -98,36 +87,23 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         TargetSequences? validationTargets = null;
         SequenceDataset? validationSources = null;
         if (validationData is not null)
-        {
-            CheckSchema(SchemaShape.Create(validationData.Schema));
             (validationSources, validationTargets) = Read(validationData, beginId, endId);
-        }
 
-        int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new Seq2SeqNetwork(settings, _options.Dropout)).to(device);
-        var task = new Seq2SeqTrainingTask(targets, validationTargets, _options.TeacherForcingRatio, seed);
-        var loop = new TrainingLoop(_options, line => channel.Info(line)) { Device = device };
-        try
+        var task = new Seq2SeqTrainingTask(targets, validationTargets, _options.TeacherForcingRatio, run.Seed);
+        var loop = new TrainingLoop(_options);
+        var network = run.TrainMembers(1, () => new Seq2SeqNetwork(settings, _options.Dropout),
+            (model, member) => loop.Train(model, task, sources, validationSources, member)).Single();
+        LastTrainingHistory = run.Histories[0];
+        return new Seq2SeqTransformer(_core.Host, settings, new(network))
         {
-            LastTrainingHistory = loop.Train(network, task, sources, validationSources, seed);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return new Seq2SeqTransformer(_host, settings, new(network))
-        {
-            Story = ModelStoryBuilder.Build(Seq2SeqTransformer.LoaderSignature, "SequenceToSequence", _options, sources, seed,
-                LastTrainingHistory is null ? [] : [LastTrainingHistory]),
+            Story = run.Story(Seq2SeqTransformer.LoaderSignature, "SequenceToSequence", sources),
         };
-    }
+    });
 
     /// <summary>Checks the source and target columns and describes the columns the trained model adds.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckSchema(inputSchema);
+        _core.CheckSchema(inputSchema);
         var columns = new List<SchemaShape.Column>
         {
             SchemaChecks.NewColumn(_options.PredictedTokensColumnName, SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Int32, false),

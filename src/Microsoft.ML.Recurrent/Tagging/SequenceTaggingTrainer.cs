@@ -1,10 +1,7 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.MLNetBridge;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 
 namespace Microsoft.ML.Recurrent.Tagging;
 
@@ -27,15 +24,13 @@ namespace Microsoft.ML.Recurrent.Tagging;
 public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransformer>
 {
     private const string Component = "Sequence tagging trainer";
-    private readonly IHost _host;
+    private readonly TrainerCore<SequenceTaggingTrainerOptions> _core;
     private readonly SequenceTaggingTrainerOptions _options;
 
     internal SequenceTaggingTrainer(IHostEnvironment environment, SequenceTaggingTrainerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.ValidateTagger();
-        _host = environment.Register(nameof(SequenceTaggingTrainer));
-        _options = options;
+        _core = new(environment, nameof(SequenceTaggingTrainer), options, o => o.ValidateTagger(), CheckSchema);
+        _options = _core.Options;
     }
 
     /// <summary>Per-epoch history of the last <see cref="Fit(IDataView)"/>.</summary>
@@ -45,16 +40,8 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
     public SequenceTaggingTransformer Fit(IDataView input) => Fit(input, null);
 
     /// <summary>Trains on <paramref name="trainData"/>, validating each epoch on <paramref name="validationData"/> when given.</summary>
-    public SequenceTaggingTransformer Fit(IDataView trainData, IDataView? validationData)
+    public SequenceTaggingTransformer Fit(IDataView trainData, IDataView? validationData) => _core.Fit(trainData, validationData, run =>
     {
-        ArgumentNullException.ThrowIfNull(trainData);
-        CheckSchema(SchemaShape.Create(trainData.Schema));
-        if (validationData is not null)
-            CheckSchema(SchemaShape.Create(validationData.Schema));
-        TorchRuntime.EnsureInitialized();
-
-        using var channel = _host.Start("Training");
-        var device = TorchDevices.Resolve(_host, _options.Device, channel);
         var train = ReadSentences(trainData, "training");
         if (train.Count == 0)
             throw new ArgumentException($"{Component}: the training data has no sentence with at least one token in column '{_options.TokenColumnName}'.", nameof(trainData));
@@ -65,32 +52,22 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
         var encoder = new TokenFeatures.Encoder(settings);
         var training = BuildDataset(train, encoder, tagIndex, settings.Tags.Length, "training");
         var validation = valid is null ? null : BuildDataset(valid, encoder, tagIndex, settings.Tags.Length, "validation");
-        channel.Info($"{train.Count} sentences, {settings.Words.Length} words, {settings.Characters.Length} characters, {settings.Tags.Length} tags.");
+        run.Channel.Info($"{train.Count} sentences, {settings.Words.Length} words, {settings.Characters.Length} characters, {settings.Tags.Length} tags.");
 
-        int seed = _options.Seed ?? _host.Rand.Next();
-        var network = TorchSeeding.Create(seed, () => new TaggerNetwork(settings, _options.WordDropout, _options.Dropout)).to(device);
-        try
+        var loop = new TrainingLoop(_options);
+        var network = run.TrainMembers(1, () => new TaggerNetwork(settings, _options.WordDropout, _options.Dropout),
+            (model, member) => loop.Train(model, new TaggingTrainingTask(settings.Tags), training, validation, member)).Single();
+        LastTrainingHistory = run.Histories[0];
+        return new SequenceTaggingTransformer(_core.Host, settings, new(network))
         {
-            var loop = new TrainingLoop(_options, line => channel.Info(line)) { Device = device };
-            LastTrainingHistory = loop.Train(network, new TaggingTrainingTask(settings.Tags), training, validation, seed);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return new SequenceTaggingTransformer(_host, settings, new(network))
-        {
-            Story = ModelStoryBuilder.Build(SequenceTaggingTransformer.LoaderSignature, "SequenceTagging", _options, training, seed,
-                LastTrainingHistory is null ? [] : [LastTrainingHistory]),
+            Story = run.Story(SequenceTaggingTransformer.LoaderSignature, "SequenceTagging", training),
         };
-    }
+    });
 
     /// <summary>Checks the input columns and describes the column the trained model adds.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckSchema(inputSchema);
+        _core.CheckSchema(inputSchema);
         return SchemaChecks.WithColumns(inputSchema,
             SchemaChecks.NewColumn(_options.PredictedTagsColumnName, SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Modules;
@@ -10,12 +9,13 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
-/// The epoch/batch loop shared by every recurrent trainer: shuffled, length-bucketed batches; optimizer and
-/// learning-rate schedule; gradient clipping; validation; early stopping with best-weight restore; progress,
-/// logging, time limit and cancellation. The task-specific parts come from an <see cref="ITrainingTask"/>.
+/// The epoch/batch loop shared by every recurrent trainer but the language model's: shuffled, length-bucketed batches;
+/// optimizer and learning-rate schedule; gradient clipping; validation; early stopping with best-weight restore. The
+/// clock, time limit, cancellation, log and progress come from the Fit's <see cref="TrainingSession"/>; the
+/// task-specific parts from an <see cref="ITrainingTask"/>.
 /// </summary>
 /// <remarks>
-/// Seeding torch (<c>torch.manual_seed</c>) before creating the model is the caller's job; the loop seeds its own
+/// Creating the model under its seed is the caller's job (<see cref="TorchSeeding"/>); the loop seeds its own
 /// shuffling (one generator per epoch, from the seed and the epoch number) and validation split from
 /// <see cref="TrainingOptions.Seed"/> (or the caller's default seed), so equal seeds give equal runs, and a run resumed
 /// from a checkpoint (<see cref="TrainingOptions.CheckpointPath"/>) continues exactly as the uninterrupted run would. Each batch runs inside its own dispose scope, so native memory stays flat across batches.
@@ -26,27 +26,14 @@ internal sealed class TrainingLoop
     private readonly TrainingOptions _options;
     private readonly Action<string>? _log;
 
-    /// <summary>Validates <paramref name="options"/>; <paramref name="log"/> receives one line per event (ML.NET routes it to its channel).</summary>
+    /// <summary>Validates <paramref name="options"/>; <paramref name="log"/> receives one line per event when the loop runs alone (a trainer's session brings its own).</summary>
     public TrainingLoop(TrainingOptions options, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _log = log;
-        CheckpointPath = options.CheckpointPath;
     }
-
-    /// <summary>Checkpoint file of this run; defaults to <see cref="TrainingOptions.CheckpointPath"/> (ensembles give each member its own).</summary>
-    internal string? CheckpointPath { get; init; }
-
-    /// <summary>The checkpoint file of ensemble member <paramref name="member"/> (0-based): the path itself for the first, <c>.member{n}</c> appended for the others.</summary>
-    internal static string? MemberCheckpointPath(string? path, int member) => path is null || member == 0 ? path : $"{path}.member{member + 1}";
-
-    /// <summary>
-    /// The device the model is on (the trainer resolved it with <c>TorchDevices</c> and moved the model there); every
-    /// batch is moved to it before the task sees it. Default the CPU, where batches are made.
-    /// </summary>
-    internal Device Device { get; init; } = CPU;
 
     /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
     internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
@@ -59,17 +46,24 @@ internal sealed class TrainingLoop
     /// <exception cref="TrainingDivergedException">The training loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">The options' token was cancelled; checked before every batch.</exception>
     public TrainingHistory Train(nn.Module model, ITrainingTask task, SequenceDataset training, SequenceDataset? validation = null, int defaultSeed = 0)
+        => Train(model, task, training, validation, TrainingMember.Alone(_options, _log, defaultSeed));
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place as <paramref name="member"/> of a Fit: its seed (unless
+    /// <see cref="TrainingOptions.Seed"/> is set), its checkpoint file, its share of the time limit, the Fit's clock.
+    /// </summary>
+    public TrainingHistory Train(nn.Module model, ITrainingTask task, SequenceDataset training, SequenceDataset? validation, TrainingMember member)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(member);
         TorchRuntime.EnsureInitialized();
-        using var flushDenormal = FlushDenormal.Scope();
 
-        int seed = _options.Seed ?? defaultSeed;
+        int seed = _options.Seed ?? member.Seed;
         // Dropout draws from this run's own generator, so concurrent runs in the process cannot change each other.
         using var dropoutRandom = TrainingRandom.Begin(DropoutSeed(seed));
-        var (trainIndices, validationIterator, validationPlan) = PrepareValidation(training, validation, seed);
+        var (trainIndices, validationIterator, validationPlan) = PrepareValidation(training, validation, seed, member);
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         if (parameters.Length == 0)
             throw new InvalidOperationException("The model has no trainable parameters.");
@@ -82,13 +76,12 @@ internal sealed class TrainingLoop
             MonitoredValue = metric?.Name ?? (validationPlan is null ? "training loss" : "validation loss"),
         };
         using var epochs = new EpochBookkeeping(history, scheduler, keepBest: _options.RestoreBestWeights && validationPlan is not null);
-        var clock = Stopwatch.StartNew();
         int batchesPerEpoch = (trainIndices.Length + _options.BatchSize - 1) / _options.BatchSize;
-        Log($"Training on {trainIndices.Length} examples ({validationPlan?.ExampleCount ?? 0} for validation), {batchesPerEpoch} batches of up to " +
+        member.Log($"Training on {trainIndices.Length} examples ({validationPlan?.ExampleCount ?? 0} for validation), {batchesPerEpoch} batches of up to " +
             $"{_options.BatchSize} per epoch, {_options.Optimizer} at learning rate {Format(_options.LearningRate)}, seed {seed}.");
 
         using var optimizer = OptimizerFactory.Create(_options, parameters);
-        string? checkpointPath = CheckpointPath;
+        string? checkpointPath = member.CheckpointPath;
         string dataFingerprint = "", optionsFingerprint = "";
         int firstEpoch = 1;
         try
@@ -100,40 +93,40 @@ internal sealed class TrainingLoop
                 if (TrainingCheckpoint.TryLoad(checkpointPath, dataFingerprint, optionsFingerprint) is { } checkpoint)
                 {
                     firstEpoch = epochs.Resume(checkpoint, checkpointPath, model, optimizer, dropoutRandom);
-                    Log($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}.");
+                    member.Log($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}.");
                 }
             }
 
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
-                var epochClock = Stopwatch.StartNew();
+                var epochStart = member.Session.Elapsed;
                 double learningRate = scheduler.RateForEpoch(epoch);
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 // One generator per epoch, from the seed and the epoch number, so a resumed run shuffles exactly like an uninterrupted one.
                 var random = new Random(unchecked(seed * 1_000_003 + epoch));
                 var plan = BatchPlan.Shuffled(training, trainIndices, _options.BatchSize, _options.LengthBucketing, random);
-                double trainingLoss = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, clock);
+                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, member);
 
                 EvaluationResult? evaluation = validationPlan is null ? null : Evaluate(model, task, validationIterator!, validationPlan);
-                var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, epochClock.Elapsed.TotalSeconds);
+                var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, (member.Session.Elapsed - epochStart).TotalSeconds);
                 // Everything is compared in lower-is-better form.
                 double monitored = evaluation is { } e ? (metric is null ? e.Loss : (metric.HigherIsBetter ? -1 : 1) * (e.Metric ?? double.NaN)) : trainingLoss;
                 epochs.Record(summary, monitored, model);
-                Log(Describe(summary, metric, _options.Epochs));
-                string? stop = epochs.StopReason(epoch, _options, _options.MaxTrainingTime is { } limit && clock.Elapsed > limit, clock.Elapsed);
+                member.Log(Describe(summary, metric, _options.Epochs));
+                string? stop = epochs.StopReason(epoch, _options, member.OutOfTime, member.Session.Elapsed);
                 // Written before the progress report, so whoever sees an epoch reported can rely on its checkpoint being on disk.
                 if (checkpointPath is not null)
                     epochs.Capture(epoch, dataFingerprint, optionsFingerprint, model, optimizer, dropoutRandom).Save(checkpointPath);
-                _options.Progress?.Report(new TrainingProgress(epoch, plan.BatchCount, plan.BatchCount, trainingLoss, clock.Elapsed, summary));
+                member.Report(epoch, batchesRun, plan.BatchCount, trainingLoss, summary);
                 if (stop is not null)
                 {
                     if (stop.Length > 0)
-                        Log(stop);
+                        member.Log(stop);
                     break;
                 }
             }
 
-            epochs.RestoreBest(model, _log);
+            epochs.RestoreBest(model, member.Log);
         }
         finally
         {
@@ -145,20 +138,24 @@ internal sealed class TrainingLoop
     /// <summary>The dropout generator's seed: derived from the run's seed, apart from the shuffling's per-epoch seeds.</summary>
     internal static long DropoutSeed(int seed) => unchecked(seed * 2_654_435_761L + 97);
 
-    private double RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
-        BatchIterator iterator, BatchPlan plan, int epoch, Stopwatch clock)
+    /// <summary>One epoch's batches, or fewer when the member's time runs out; returns the epoch's mean loss and the batches run.</summary>
+    private (double Loss, int Batches) RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
+        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member)
     {
         model.train();
+        // Batches are made on the CPU; the model is where its trainer put it (TorchDevices).
+        var device = TensorDevices.DeviceOf(model);
         double lossSum = 0;
         long examples = 0;
-        for (int b = 0; b < plan.BatchCount; b++)
+        int b = 0;
+        while (b < plan.BatchCount)
         {
-            _options.CancellationToken.ThrowIfCancellationRequested();
+            member.ThrowIfCancellationRequested();
             double batchLoss;
             int size;
             using (NewDisposeScope())
             {
-                var batch = iterator.Create(plan.GetBatch(b)).To(Device);
+                var batch = iterator.Create(plan.GetBatch(b)).To(device);
                 size = batch.Size;
                 optimizer.zero_grad();
                 var loss = task.ComputeLoss(model, batch);
@@ -173,10 +170,13 @@ internal sealed class TrainingLoop
             }
             lossSum += batchLoss * size;
             examples += size;
-            if ((b + 1) % _options.ProgressInterval == 0 && b + 1 < plan.BatchCount)
-                _options.Progress?.Report(new TrainingProgress(epoch, b + 1, plan.BatchCount, lossSum / examples, clock.Elapsed, null));
+            b++;
+            if (member.OutOfTime)
+                break;
+            if (b % _options.ProgressInterval == 0 && b < plan.BatchCount)
+                member.Report(epoch, b, plan.BatchCount, lossSum / examples, null);
         }
-        return lossSum / examples;
+        return (lossSum / examples, b);
     }
 
     private EvaluationResult Evaluate(nn.Module model, ITrainingTask task, BatchIterator iterator, BatchPlan plan)
@@ -185,7 +185,10 @@ internal sealed class TrainingLoop
         try
         {
             using (no_grad())
-                return task.Evaluate(model, CheckCancellation(iterator.Enumerate(plan)).Select(batch => batch.To(Device)));
+            {
+                var device = TensorDevices.DeviceOf(model);
+                return task.Evaluate(model, CheckCancellation(iterator.Enumerate(plan)).Select(batch => batch.To(device)));
+            }
         }
         finally
         {
@@ -202,7 +205,7 @@ internal sealed class TrainingLoop
         }
     }
 
-    private (int[] Training, BatchIterator? Iterator, BatchPlan? Plan) PrepareValidation(SequenceDataset training, SequenceDataset? validation, int seed)
+    private (int[] Training, BatchIterator? Iterator, BatchPlan? Plan) PrepareValidation(SequenceDataset training, SequenceDataset? validation, int seed, TrainingMember member)
     {
         int[] all = Enumerable.Range(0, training.Count).ToArray();
         if (validation is not null)
@@ -217,13 +220,11 @@ internal sealed class TrainingLoop
         var (train, held) = BatchPlan.SplitForValidation(training.Count, _options.ValidationFraction, seed);
         if (held.Length == 0)
         {
-            Log($"Too few examples ({training.Count}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
+            member.Log($"Too few examples ({training.Count}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
             return (all, null, null);
         }
         return (train, new BatchIterator(training), BatchPlan.Sequential(held, _options.BatchSize));
     }
-
-    private void Log(string message) => _log?.Invoke(message);
 
     private static string Describe(EpochSummary summary, ValidationMetric? metric, int epochs)
     {

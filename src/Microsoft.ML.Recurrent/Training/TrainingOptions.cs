@@ -103,8 +103,15 @@ public class TrainingOptions
     /// <summary>Seed for shuffling and the validation split. Default null: taken from the MLContext.</summary>
     public int? Seed { get; set; }
 
-    /// <summary>Stop after the epoch during which this much time has passed. Default null (no limit); greater than zero when set.</summary>
+    /// <summary>
+    /// Time allowed for the whole <c>Fit</c>, every ensemble member included: each member gets an equal share of the time
+    /// left when it starts, and training stops after the batch that uses up its share (the epoch is then validated and
+    /// recorded as usual). Every member trains at least one batch. Default null (no limit); greater than zero when set.
+    /// </summary>
     public TimeSpan? MaxTrainingTime { get; set; }
+
+    /// <summary>The clock the time limit and the progress reports read; tests replace it.</summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Receives progress reports on the training thread. Default null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }

@@ -10,13 +10,20 @@ namespace Microsoft.ML.Recurrent.Training;
 public sealed record EpochSummary(int Epoch, double TrainingLoss, double? ValidationLoss, double? ValidationMetric, double LearningRate, double Seconds);
 
 /// <summary>A progress report, sent every few batches and after each epoch.</summary>
-/// <param name="Epoch">1-based epoch number.</param>
-/// <param name="Batch">Batches completed in this epoch.</param>
+/// <param name="Epoch">1-based epoch number (of the network being trained: each ensemble member counts from 1).</param>
+/// <param name="Batch">Batches completed in this epoch (fewer than <paramref name="BatchCount"/> at the end of an epoch cut short by the time limit).</param>
 /// <param name="BatchCount">Batches per epoch.</param>
 /// <param name="Loss">Mean training loss of this epoch so far.</param>
-/// <param name="Elapsed">Time since training started.</param>
+/// <param name="Elapsed">Time since the <c>Fit</c> started: one clock for every ensemble member.</param>
 /// <param name="CompletedEpoch">The epoch's summary when the report marks its end; null for reports within an epoch.</param>
-public sealed record TrainingProgress(int Epoch, int Batch, int BatchCount, double Loss, TimeSpan Elapsed, EpochSummary? CompletedEpoch);
+public sealed record TrainingProgress(int Epoch, int Batch, int BatchCount, double Loss, TimeSpan Elapsed, EpochSummary? CompletedEpoch)
+{
+    /// <summary>0-based index of the network being trained among the <see cref="MemberCount"/> of an ensemble; 0 without one.</summary>
+    public int MemberIndex { get; init; }
+
+    /// <summary>Networks the <c>Fit</c> trains one after another (<c>EnsembleSize</c>); 1 without an ensemble.</summary>
+    public int MemberCount { get; init; } = 1;
+}
 
 /// <summary>Per-epoch record of a training run.</summary>
 public sealed class TrainingHistory
@@ -38,7 +45,7 @@ public sealed class TrainingHistory
     /// <summary>True when early stopping ended training before <see cref="TrainingOptions.Epochs"/> epochs.</summary>
     public bool StoppedEarly { get; internal set; }
 
-    /// <summary>True when <see cref="TrainingOptions.MaxTrainingTime"/> ended training before <see cref="TrainingOptions.Epochs"/> epochs.</summary>
+    /// <summary>True when <see cref="TrainingOptions.MaxTrainingTime"/> ended training before <see cref="TrainingOptions.Epochs"/> epochs (possibly within an epoch).</summary>
     public bool StoppedByTimeLimit { get; internal set; }
 
     /// <summary>True when the weights of <see cref="BestEpoch"/> were restored at the end.</summary>
