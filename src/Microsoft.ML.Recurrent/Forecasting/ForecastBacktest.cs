@@ -9,18 +9,21 @@ namespace Microsoft.ML.Recurrent.Forecasting;
 /// <param name="Mae">The model's mean absolute error.</param>
 /// <param name="Rmse">The model's root mean squared error.</param>
 /// <param name="Smape">The model's symmetric MAPE, in percent.</param>
-/// <param name="Mase">The model's MAE divided by the in-sample seasonal-naive MAE.</param>
+/// <param name="Mase">
+/// The model's MAE divided by the in-sample seasonal-naive MAE; null when that MAE is 0 (the training part is constant,
+/// or repeats its season exactly), where MASE is undefined.
+/// </param>
 /// <param name="Coverage">Fraction of actual values inside the model's interval.</param>
 /// <param name="NaiveMae">The seasonal-naive forecast's MAE on the same origins.</param>
 /// <param name="NaiveRmse">The seasonal-naive forecast's RMSE.</param>
 /// <param name="NaiveSmape">The seasonal-naive forecast's symmetric MAPE, in percent.</param>
-/// <param name="NaiveMase">The seasonal-naive forecast's MASE (same scale as <paramref name="Mase"/>).</param>
+/// <param name="NaiveMase">The seasonal-naive forecast's MASE (same scale as <paramref name="Mase"/>, and null when it is).</param>
 /// <param name="Origins">Number of forecast origins.</param>
 /// <param name="Horizon">Steps forecast from each origin.</param>
 /// <param name="SeasonalPeriod">Season length used by the baseline and the MASE scale.</param>
 /// <param name="ConfidenceLevel">The interval's nominal coverage.</param>
-public sealed record ForecastMetrics(double Mae, double Rmse, double Smape, double Mase, double Coverage,
-    double NaiveMae, double NaiveRmse, double NaiveSmape, double NaiveMase, int Origins, int Horizon, int SeasonalPeriod, double ConfidenceLevel);
+public sealed record ForecastMetrics(double Mae, double Rmse, double Smape, double? Mase, double Coverage,
+    double NaiveMae, double NaiveRmse, double NaiveSmape, double? NaiveMase, int Origins, int Horizon, int SeasonalPeriod, double ConfidenceLevel);
 
 /// <summary>The outcome of <see cref="ForecastBacktest.Run(RecurrentForecastingTransformer, SeriesFrame, int, int)"/>.</summary>
 /// <param name="Metrics">Pooled accuracy of the model and of the seasonal-naive baseline.</param>
@@ -36,7 +39,7 @@ public sealed record ForecastBacktestResult(ForecastMetrics Metrics, IReadOnlyLi
 /// With a hold-out of N steps and horizon H, the origins are the steps <c>n − N, n − N + 1, …, n − H</c>: every
 /// forecast lies wholly inside the hold-out, and each origin sees the true values before it (the model is not
 /// retrained). Train the model on the first <c>n − N</c> steps only. The MASE scale is the seasonal-naive MAE on those
-/// first <c>n − N</c> steps, shared by the model and the baseline.
+/// first <c>n − N</c> steps, shared by the model and the baseline; when it is 0 the MASE figures are null.
 /// </remarks>
 public static class ForecastBacktest
 {
@@ -80,12 +83,14 @@ public static class ForecastBacktest
         var upper = forecasts.SelectMany(f => f.UpperBound).ToArray();
         var baseline = naive.SelectMany(f => f).ToArray();
         double scale = ForecastAccuracy.SeasonalNaiveScale(values.AsSpan(0, first), seasonalPeriod);
+        // A training part without naive error leaves MASE undefined: null, never an infinity or NaN posing as a score.
+        double? Scaled(double error) => scale > 0 ? error / scale : null;
         double mae = ForecastAccuracy.MeanAbsoluteError(actual, point);
         double naiveMae = ForecastAccuracy.MeanAbsoluteError(actual, baseline);
         var metrics = new ForecastMetrics(
-            mae, ForecastAccuracy.RootMeanSquaredError(actual, point), ForecastAccuracy.SymmetricMeanAbsolutePercentageError(actual, point), mae / scale,
+            mae, ForecastAccuracy.RootMeanSquaredError(actual, point), ForecastAccuracy.SymmetricMeanAbsolutePercentageError(actual, point), Scaled(mae),
             ForecastAccuracy.Coverage(actual, lower, upper),
-            naiveMae, ForecastAccuracy.RootMeanSquaredError(actual, baseline), ForecastAccuracy.SymmetricMeanAbsolutePercentageError(actual, baseline), naiveMae / scale,
+            naiveMae, ForecastAccuracy.RootMeanSquaredError(actual, baseline), ForecastAccuracy.SymmetricMeanAbsolutePercentageError(actual, baseline), Scaled(naiveMae),
             origins.Length, horizon, seasonalPeriod, model.ModelSettings.ConfidenceLevel);
         return new ForecastBacktestResult(metrics, origins, forecasts, naive);
     }

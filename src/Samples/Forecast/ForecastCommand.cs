@@ -75,9 +75,10 @@ public static class ForecastCommand
             $"in {trainSeconds:F1} s ({model.EnsembleSize} networks, lookback {lookback}, horizon {horizon}).");
         Console.WriteLine($"Rolling-origin backtest over the last {holdout} points: {m.Origins} origins × {m.Horizon} steps, season {season}.");
         Console.WriteLine($"{"",-16}{"MAE",10}{"RMSE",10}{"sMAPE %",10}{"MASE",8}{"coverage",10}");
-        Console.WriteLine($"{"recurrent",-16}{m.Mae,10:F2}{m.Rmse,10:F2}{m.Smape,10:F2}{m.Mase,8:F3}{m.Coverage,10:P1}");
-        Console.WriteLine($"{"seasonal naive",-16}{m.NaiveMae,10:F2}{m.NaiveRmse,10:F2}{m.NaiveSmape,10:F2}{m.NaiveMase,8:F3}{"-",10}");
-        Console.WriteLine($"MASE {(1 - m.Mase / m.NaiveMase):P1} below seasonal naive; {m.ConfidenceLevel:P0} interval coverage {m.Coverage:P1}.");
+        Console.WriteLine($"{"recurrent",-16}{m.Mae,10:F2}{m.Rmse,10:F2}{m.Smape,10:F2}{Mase(m.Mase),8}{m.Coverage,10:P1}");
+        Console.WriteLine($"{"seasonal naive",-16}{m.NaiveMae,10:F2}{m.NaiveRmse,10:F2}{m.NaiveSmape,10:F2}{Mase(m.NaiveMase),8}{"-",10}");
+        // The ratio of MAEs equals the ratio of MASEs (same scale) and stays defined when MASE is not.
+        Console.WriteLine($"MASE {(1 - m.Mae / m.NaiveMae):P1} below seasonal naive; {m.ConfidenceLevel:P0} interval coverage {m.Coverage:P1}.");
 
         // Forecast past the end of the data with the engine: it holds the last lookback steps of the whole series.
         var engine = model.CreateForecastingEngine(all);
@@ -116,6 +117,9 @@ public static class ForecastCommand
         }
         return 0;
     }
+
+    // Undefined (null) when the training part has no naive error: a constant series.
+    private static string Mase(double? value) => value?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a";
 
     private static Dictionary<string, string?> Parse(string[] args)
     {

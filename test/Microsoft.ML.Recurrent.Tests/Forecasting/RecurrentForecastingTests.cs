@@ -93,6 +93,21 @@ public sealed class RecurrentForecastingTests
     }
 
     [TestMethod]
+    public void ABacktestAfterAConstantTrainingSeriesReportsMaseAsUndefined()
+    {
+        var ml = new MLContext(seed: 1);
+        // Flat for the 48 training steps, then rising: the in-sample naive error (MASE's denominator) is 0.
+        var steps = Enumerable.Range(0, 60).Select(t => new Step { Value = t < 48 ? 7 : 7 + 0.5f * (t - 47), Phase = t % 12 }).ToList();
+        var all = ml.Data.LoadFromEnumerable(steps);
+        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(ml.Data.TakeRows(all, 48));
+        var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 12, seasonalPeriod: 1);
+        Assert.IsTrue(double.IsFinite(metrics.Mae) && metrics.Mae > 0, $"MAE {metrics.Mae}");
+        Assert.IsNull(metrics.Mase, "MASE is undefined when the training part has no naive error");
+        Assert.IsNull(metrics.NaiveMase);
+        Assert.IsTrue(double.IsFinite(metrics.NaiveMae) && metrics.NaiveMae > 0, $"naive MAE {metrics.NaiveMae}");
+    }
+
+    [TestMethod]
     public void TransformPredictionEngineAndForecastingEngineAgree()
     {
         var ml = new MLContext(seed: 1);
