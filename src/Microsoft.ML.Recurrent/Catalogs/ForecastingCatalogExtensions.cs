@@ -45,7 +45,7 @@ public static class ForecastingCatalogExtensions
 
     /// <summary>
     /// Rolling-origin backtest of a trained forecaster over the last <paramref name="holdout"/> steps of
-    /// <paramref name="series"/>, with the seasonal-naive baseline computed on the same origins (see <see cref="ForecastBacktest"/>).
+    /// <paramref name="series"/>, with the seasonal and last-value naive baselines computed on the same origins (see <see cref="ForecastBacktest"/>).
     /// </summary>
     /// <param name="catalog">The forecasting catalog.</param>
     /// <param name="model">A forecaster trained on the steps before the hold-out.</param>

@@ -74,8 +74,23 @@ public static class ForecastAccuracy
     /// <param name="forecast">Forecast values.</param>
     /// <param name="inSample">The training series.</param>
     /// <param name="seasonalPeriod">Steps per season.</param>
+    /// <exception cref="ArgumentException">
+    /// The in-sample series repeats itself exactly with <paramref name="seasonalPeriod"/> (for example, it is constant), so
+    /// the scale is 0 and MASE is undefined; compare MAE or RMSE instead.
+    /// </exception>
     public static double MeanAbsoluteScaledError(ReadOnlySpan<float> actual, ReadOnlySpan<float> forecast, ReadOnlySpan<float> inSample, int seasonalPeriod)
-        => MeanAbsoluteError(actual, forecast) / SeasonalNaiveScale(inSample, seasonalPeriod);
+    {
+        double scale = SeasonalNaiveScale(inSample, seasonalPeriod);
+        if (scale == 0)
+            throw new ArgumentException(UndefinedMase(inSample.Length, seasonalPeriod) + " Compare MAE or RMSE instead.", nameof(inSample));
+        return MeanAbsoluteError(actual, forecast) / scale;
+    }
+
+    /// <summary>Why MASE cannot be computed when <see cref="SeasonalNaiveScale"/> is 0.</summary>
+    internal static string UndefinedMase(int inSampleLength, int seasonalPeriod) => seasonalPeriod == 1
+        ? $"MASE is undefined: the {inSampleLength} in-sample values are constant, so the naive forecast has no in-sample error to scale by."
+        : $"MASE is undefined: the {inSampleLength} in-sample values repeat exactly with period {seasonalPeriod} (a constant series does too), " +
+          "so the seasonal-naive forecast has no in-sample error to scale by.";
 
     /// <summary>Fraction of actual values inside <c>[lower, upper]</c> (bounds included).</summary>
     /// <param name="actual">Observed values.</param>

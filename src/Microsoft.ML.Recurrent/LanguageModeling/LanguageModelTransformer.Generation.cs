@@ -11,7 +11,7 @@ public sealed partial class LanguageModelTransformer
     /// the concatenation of <see cref="GenerateTokens"/>. Words are joined with single spaces; an emitted
     /// end-of-sequence token (when <see cref="GenerationOptions.StopAtEndOfSequence"/> is false) becomes a line break.
     /// </summary>
-    /// <param name="prompt">Text to continue, encoded with the model's tokenizer; every token must be in its vocabulary. Empty starts a new line or sentence (needs an end-of-sequence token).</param>
+    /// <param name="prompt">Text to continue, encoded with the model's tokenizer; a token outside its vocabulary is read as <c>&lt;unk&gt;</c> (id 1), as in training. Empty starts a new line or sentence (needs an end-of-sequence token).</param>
     /// <param name="options">Decoding settings. Default: <see cref="LanguageModelSettings.Generation"/>.</param>
     public string Generate(string prompt, GenerationOptions? options = null) => string.Concat(GenerateTokens(prompt, options));
 
@@ -21,7 +21,6 @@ public sealed partial class LanguageModelTransformer
     /// </summary>
     /// <param name="prompt">Text to continue; see <see cref="Generate"/>.</param>
     /// <param name="options">Decoding settings. Default: <see cref="LanguageModelSettings.Generation"/>.</param>
-    /// <exception cref="ArgumentException">The prompt holds a token outside the vocabulary (the message names it).</exception>
     public IEnumerable<string> GenerateTokens(string prompt, GenerationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(prompt);
@@ -101,7 +100,8 @@ public sealed partial class LanguageModelTransformer
 
     /// <summary>
     /// Encodes a prompt as the stream presents a line: the end-of-sequence token first (the previous line's end),
-    /// then the tokens, without the tokenizer's <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c>.
+    /// then the tokens, without the tokenizer's <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c>. A token outside the vocabulary
+    /// stays the unknown id, as in the training stream.
     /// </summary>
     private int[] EncodePrompt(TokenizeToSequenceTransformer tokenizer, string prompt)
     {
@@ -110,13 +110,6 @@ public sealed partial class LanguageModelTransformer
         {
             ids.RemoveAt(ids.Count - 1);
             ids.RemoveAt(0);
-        }
-        if (ids.Contains(TokenizeToSequenceTransformer.UnknownId))
-        {
-            var tokens = new List<string>();
-            TokenizeToSequenceTransformer.Split(tokenizer.TokenizerSettings, prompt, tokens);
-            string unknown = tokens.FirstOrDefault(t => !tokenizer.TryGetId(t, out _)) ?? "?";
-            throw new ArgumentException($"The prompt contains '{unknown}', which is not in the language model's vocabulary of {tokenizer.VocabularySize} tokens.", nameof(prompt));
         }
         if (Settings.EndOfSequenceId is int end)
             ids.Insert(0, end);

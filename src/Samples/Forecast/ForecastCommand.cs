@@ -8,13 +8,13 @@ namespace Samples.Forecast;
 
 /// <summary>
 /// <c>forecast</c>: trains a recurrent forecaster on a series (a CSV column, or a generated monthly series), backtests
-/// it with a rolling origin over the held-out end against the seasonal-naive forecast, and forecasts past the data.
+/// it with a rolling origin over the held-out end against the seasonal and last-value naive forecasts, and forecasts past the data.
 /// </summary>
 public static class ForecastCommand
 {
     /// <summary>The options, for the verb's --help.</summary>
     public const string Usage =
-        "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal naive and forecasts ahead.\n" +
+        "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal and last-value naive and forecasts ahead.\n" +
         "usage: forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N]\n" +
         "                [--model PATH.zip] [--onnx PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]";
 
@@ -75,9 +75,12 @@ public static class ForecastCommand
             $"in {trainSeconds:F1} s ({model.EnsembleSize} networks, lookback {lookback}, horizon {horizon}).");
         Console.WriteLine($"Rolling-origin backtest over the last {holdout} points: {m.Origins} origins × {m.Horizon} steps, season {season}.");
         Console.WriteLine($"{"",-16}{"MAE",10}{"RMSE",10}{"sMAPE %",10}{"MASE",8}{"coverage",10}");
-        Console.WriteLine($"{"recurrent",-16}{m.Mae,10:F2}{m.Rmse,10:F2}{m.Smape,10:F2}{m.Mase,8:F3}{m.Coverage,10:P1}");
-        Console.WriteLine($"{"seasonal naive",-16}{m.NaiveMae,10:F2}{m.NaiveRmse,10:F2}{m.NaiveSmape,10:F2}{m.NaiveMase,8:F3}{"-",10}");
-        Console.WriteLine($"MASE {(1 - m.Mase / m.NaiveMase):P1} below seasonal naive; {m.ConfidenceLevel:P0} interval coverage {m.Coverage:P1}.");
+        Console.WriteLine($"{"recurrent",-16}{m.Mae,10:F2}{m.Rmse,10:F2}{m.Smape,10:F2}{Mase(m.Mase),8}{m.Coverage,10:P1}");
+        foreach (var naive in new[] { m.SeasonalNaive, m.LastValueNaive })
+            Console.WriteLine($"{naive.Name,-16}{naive.Mae,10:F2}{naive.Rmse,10:F2}{naive.Smape,10:F2}{Mase(naive.Mase),8}{"-",10}");
+        // The ratio of MAEs equals the ratio of MASEs (same scale) and stays defined when MASE is not.
+        Console.WriteLine($"MASE {(1 - m.Mae / m.BestNaive.Mae):P1} below the better naive forecast ({m.BestNaive.Name}); " +
+            $"{m.ConfidenceLevel:P0} interval coverage {m.Coverage:P1}.");
 
         // Forecast past the end of the data with the engine: it holds the last lookback steps of the whole series.
         var engine = model.CreateForecastingEngine(all);
@@ -110,12 +113,16 @@ public static class ForecastCommand
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                task = "forecast", mae = m.Mae, rmse = m.Rmse, smape = m.Smape, mase = m.Mase, naiveMase = m.NaiveMase,
+                task = "forecast", mae = m.Mae, rmse = m.Rmse, smape = m.Smape, mase = m.Mase, seasonalNaiveMase = m.SeasonalNaive.Mase,
+                lastValueNaiveMase = m.LastValueNaive.Mase, bestNaive = m.BestNaive.Name, bestNaiveMae = m.BestNaive.Mae, bestNaiveMase = m.BestNaive.Mase,
                 coverage = m.Coverage, trainSeconds,
             }));
         }
         return 0;
     }
+
+    // Undefined (null) when the training part has no naive error: a constant series.
+    private static string Mase(double? value) => value?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a";
 
     private static Dictionary<string, string?> Parse(string[] args)
     {

@@ -52,7 +52,7 @@ public static partial class ForecastModel
     public static RecurrentForecastingTransformer Train(MLContext mlContext, RecurrentForecastingTrainer trainer, IDataView series, int trainLength)
         => trainer.Fit(mlContext.Data.TakeRows(series, trainLength));
 
-    /// <summary>Rolling-origin backtest over the last <paramref name="holdout"/> steps, against the seasonal-naive forecast.</summary>
+    /// <summary>Rolling-origin backtest over the last <paramref name="holdout"/> steps, against the seasonal and last-value naive forecasts.</summary>
     public static ForecastBacktestResult Evaluate(RecurrentForecastingTransformer model, IDataView series, int holdout, int season)
         => ForecastBacktest.Run(model, series, holdout, season);
 

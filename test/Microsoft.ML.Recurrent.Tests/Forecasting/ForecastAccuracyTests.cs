@@ -30,6 +30,20 @@ public sealed class ForecastAccuracyTests
     }
 
     [TestMethod]
+    public void MaseIsRejectedWhenTheTrainingSeriesHasNoNaiveError()
+    {
+        // A constant training series: the naive forecast is perfect in-sample, so MASE divides by zero.
+        var constant = Assert.ThrowsExactly<ArgumentException>(() => ForecastAccuracy.MeanAbsoluteScaledError(Actual, Predicted, [5, 5, 5, 5, 5], 1));
+        StringAssert.Contains(constant.Message, "undefined");
+        StringAssert.Contains(constant.Message, "constant");
+        // 0/0: a perfect forecast of a constant series.
+        Assert.ThrowsExactly<ArgumentException>(() => ForecastAccuracy.MeanAbsoluteScaledError([5, 5], [5, 5], [5, 5, 5, 5, 5], 1));
+        // A series that repeats its season exactly has no seasonal-naive error either.
+        var periodic = Assert.ThrowsExactly<ArgumentException>(() => ForecastAccuracy.MeanAbsoluteScaledError(Actual, Predicted, [1, 2, 1, 2, 1, 2], 2));
+        StringAssert.Contains(periodic.Message, "period 2");
+    }
+
+    [TestMethod]
     public void CoverageCountsValuesInsideTheBoundsInclusive()
     {
         Assert.AreEqual(0.75, ForecastAccuracy.Coverage(Actual, [9, 20, 31, 35], [11, 25, 35, 40]), 1e-12);

@@ -88,8 +88,58 @@ public sealed class RecurrentForecastingTests
         var model = trainer.Fit(ml.Data.TakeRows(all, 160 - 24));
         var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 24, seasonalPeriod: 12);
         Assert.AreEqual(19, metrics.Origins);
-        Assert.IsTrue(metrics.Mase < 0.6 * metrics.NaiveMase, $"MASE {metrics.Mase:F3} vs seasonal naive {metrics.NaiveMase:F3}");
+        Assert.IsTrue(metrics.Mase < 0.6 * metrics.SeasonalNaive.Mase, $"MASE {metrics.Mase:F3} vs seasonal naive {metrics.SeasonalNaive.Mase:F3}");
+        Assert.AreSame(metrics.SeasonalNaive, metrics.BestNaive, "repeating the season beats repeating the last value on a sine");
         Assert.IsTrue(metrics.Coverage > 0.5, $"coverage {metrics.Coverage:F3}");
+    }
+
+    [TestMethod]
+    public void ABacktestAfterAConstantTrainingSeriesReportsMaseAsUndefined()
+    {
+        var ml = new MLContext(seed: 1);
+        // Flat for the 48 training steps, then rising: the in-sample naive error (MASE's denominator) is 0.
+        var steps = Enumerable.Range(0, 60).Select(t => new Step { Value = t < 48 ? 7 : 7 + 0.5f * (t - 47), Phase = t % 12 }).ToList();
+        var all = ml.Data.LoadFromEnumerable(steps);
+        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(ml.Data.TakeRows(all, 48));
+        var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 12, seasonalPeriod: 1);
+        Assert.IsTrue(double.IsFinite(metrics.Mae) && metrics.Mae > 0, $"MAE {metrics.Mae}");
+        Assert.IsNull(metrics.Mase, "MASE is undefined when the training part has no naive error");
+        Assert.IsNull(metrics.SeasonalNaive.Mase);
+        Assert.IsNull(metrics.LastValueNaive.Mase);
+        Assert.IsTrue(double.IsFinite(metrics.BestNaive.Mae) && metrics.BestNaive.Mae > 0, $"naive MAE {metrics.BestNaive.Mae}");
+    }
+
+    [TestMethod]
+    public void TheBacktestScoresBothNaiveForecastsAndNamesTheBetterOne()
+    {
+        // A random walk has no season: repeating the last value is the better naive forecast there.
+        var random = new Random(4);
+        float level = 50;
+        var values = Enumerable.Range(0, 80).Select(_ => level += (float)(random.NextDouble() - 0.5) * 4).ToArray();
+        var ml = new MLContext(seed: 1);
+        var all = ml.Data.LoadFromEnumerable(values.Select((v, t) => new Step { Value = v, Phase = t % 12 }));
+        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(ml.Data.TakeRows(all, 56));
+        var result = ForecastBacktest.Run(model, all, holdout: 24, seasonalPeriod: 12);
+
+        // Independently: origins 56..74, horizon 6; MASE scale = mean |y[t] - y[t - 12]| over the 56 training steps.
+        int[] origins = Enumerable.Range(56, 19).ToArray();
+        CollectionAssert.AreEqual(origins, result.Origins.ToArray());
+        double scale = Enumerable.Range(12, 44).Average(t => Math.Abs((double)values[t] - values[t - 12]));
+        double seasonalMae = origins.SelectMany(o => Enumerable.Range(0, 6).Select(h => Math.Abs((double)values[o + h] - values[o - 12 + h]))).Average();
+        double lastValueMae = origins.SelectMany(o => Enumerable.Range(0, 6).Select(h => Math.Abs((double)values[o + h] - values[o - 1]))).Average();
+        var m = result.Metrics;
+        Assert.AreEqual(seasonalMae, m.SeasonalNaive.Mae, 1e-4);
+        Assert.AreEqual(seasonalMae / scale, m.SeasonalNaive.Mase!.Value, 1e-4);
+        Assert.AreEqual(12, m.SeasonalNaive.Period);
+        Assert.AreEqual(lastValueMae, m.LastValueNaive.Mae, 1e-4);
+        Assert.AreEqual(lastValueMae / scale, m.LastValueNaive.Mase!.Value, 1e-4);
+        Assert.AreEqual(1, m.LastValueNaive.Period);
+        Assert.AreEqual(m.Mae / scale, m.Mase!.Value, 1e-4, "the model and both baselines share one MASE scale");
+        Assert.IsTrue(lastValueMae < seasonalMae, $"the walk was meant to favour last-value naive: {lastValueMae:F3} vs {seasonalMae:F3}");
+        Assert.AreSame(m.LastValueNaive, m.BestNaive);
+        Assert.AreEqual("last-value naive", m.BestNaive.Name);
+        CollectionAssert.AreEqual(Enumerable.Repeat(values[73], 6).ToArray(), result.LastValueNaiveForecasts[^1]);
+        CollectionAssert.AreEqual(values[62..68], result.SeasonalNaiveForecasts[^1]);
     }
 
     [TestMethod]
@@ -211,7 +261,7 @@ public sealed class RecurrentForecastingTests
         var model = ml.Forecasting.Recurrent(options).Fit(ml.Data.TakeRows(all, 120));
         var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 24, seasonalPeriod: 12);
         Assert.AreEqual(13, metrics.Origins);
-        Assert.IsTrue(metrics.Mase < metrics.NaiveMase, $"MASE {metrics.Mase:F3} vs seasonal naive {metrics.NaiveMase:F3}");
+        Assert.IsTrue(metrics.Mase < metrics.BestNaive.Mase, $"MASE {metrics.Mase:F3} vs {metrics.BestNaive.Name} {metrics.BestNaive.Mase:F3}");
         Assert.IsTrue(metrics.Smape < 15, $"sMAPE {metrics.Smape:F2}%");
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.ModelHost;
 using Microsoft.ML.Recurrent.Tests.Support;
+using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent.Tests.LanguageModeling;
 
@@ -42,6 +43,25 @@ public sealed class LanguageModelGenerationTests
         CollectionAssert.Contains(new[] { "sees", "likes", "follows" }, next);
         string line = model.Generate("", new GenerationOptions { Temperature = 0 });
         Assert.IsTrue(line.Split(' ').Length >= 3, $"a generated line: '{line}'");
+    }
+
+    [TestMethod]
+    public void APromptWithAnUnknownWordReadsItAsTheUnknownId()
+    {
+        var (ml, tokenizer, model, _) = TinyCorpus.Model;
+        var options = new GenerationOptions { MaximumTokens = 8, Seed = 2, Temperature = 0.5 };
+        // "zebra" is not in the vocabulary: the prompt is read as the tokenizer encodes it, </s> the <unk>.
+        int the = tokenizer.Encode("the")[1];
+        var expected = model.GenerateIds([TokenizeToSequenceTransformer.EndId, the, TokenizeToSequenceTransformer.UnknownId], options)
+            .Select(id => tokenizer.Vocabulary[id]).ToArray();
+        var generated = model.GenerateTokens("the zebra", options).Select(token => token.Trim()).ToArray();
+        Assert.IsTrue(generated.Length > 0, "the continuation of 'the zebra'");
+        CollectionAssert.AreEqual(expected, generated);
+
+        // The same through the prompt column of a pipeline.
+        var rows = ml.Data.LoadFromEnumerable(new[] { new TinyCorpus.Line { Text = "the cat sees a small tree", Prompt = "the zebra quokka" } });
+        var text = tokenizer.Append(model).Transform(rows).GetColumn<string>("Generated").Single();
+        Assert.IsNotNull(text);
     }
 
     [TestMethod]

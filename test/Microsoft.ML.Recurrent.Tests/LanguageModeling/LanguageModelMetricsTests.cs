@@ -97,8 +97,6 @@ public sealed class LanguageModelMetricsTests
         StringAssert.Contains(mismatch.Message, "row 1");
         StringAssert.Contains(mismatch.Message, "token id 999");
 
-        var unknown = Assert.ThrowsExactly<ArgumentException>(() => model.Generate("the zebra"));
-        StringAssert.Contains(unknown.Message, "'zebra'");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Generate("the cat", new GenerationOptions { TopP = 0 }));
         var noTokenizer = ml.LanguageModeling().Trainers.Recurrent(new LanguageModelTrainerOptions { Epochs = 1, HiddenSize = 4, EmbeddingSize = 4, Layers = 1, BatchSize = 2, ValidationFraction = 0 })
             .Fit(ml.Data.LoadFromEnumerable(new[] { new TokenRow { Tokens = [2, 3, 4, 5, 6, 7] } }));
