@@ -89,7 +89,7 @@ public sealed class Seq2SeqTrainer : IEstimator<Seq2SeqTransformer>
         if (validationData is not null)
             (validationSources, validationTargets) = Read(validationData, beginId, endId);
 
-        var task = new Seq2SeqTrainingTask(targets, validationTargets, _options.TeacherForcingRatio, run.Seed);
+        var task = new Seq2SeqTrainingTask(targets, validationTargets, _options.TeacherForcingRatio);
         var loop = new TrainingLoop(_options);
         var network = run.TrainMembers(1, () => new Seq2SeqNetwork(settings, _options.Dropout),
             (model, member) => loop.Train(model, task, sources, validationSources, member)).Single();

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using TorchSharp;
@@ -13,11 +14,12 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 /// The loop's batches carry the sources (and the example indices); the targets are looked up here by index, in the
 /// training targets for training batches and in <paramref name="validation"/> (or the training targets, when the
 /// validation rows are a held-out fraction of the training data) for validation batches.
+/// With a teacher forcing ratio below 1, the choice between the true previous id and the model's own prediction is drawn
+/// from the training run's generator (<see cref="TrainingRandom"/>), like dropout: it is part of every checkpoint, so a
+/// resumed run draws what the uninterrupted run would have, and runs training at the same time do not share it.
 /// </remarks>
-internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequences? validation, double teacherForcingRatio, int seed) : ITrainingTask
+internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequences? validation, double teacherForcingRatio) : ITrainingTask
 {
-    private readonly Random _random = new(seed);
-
     public ValidationMetric? Metric { get; } = new("token accuracy", HigherIsBetter: true);
 
     public Tensor ComputeLoss(nn.Module model, SequenceBatch batch)
@@ -50,12 +52,9 @@ internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequen
         var gold = ids.narrow(1, 1, steps);
         gold = gold.masked_fill(gold.eq(0), SequenceDataset.IgnoreIndex);
         Func<int, long, Tensor?>? useTruth = ratio >= 1 ? null : (_, rows) =>
-        {
-            var choice = new bool[rows];
-            for (int r = 0; r < choice.Length; r++)
-                choice[r] = _random.NextDouble() < ratio;
-            return tensor(choice, device: batch.Inputs.device);
-        };
+            // Drawn on the CPU from the run's checkpointed generator, then moved to the network's device.
+            rand([rows], generator: TrainingRandom.Current ?? throw new InvalidOperationException("Scheduled sampling draws from a training run's generator."))
+                .lt(ratio).MoveTo(batch.Inputs.device);
         return (network.Decode(batch.Inputs, batch.Lengths, inputs, useTruth), gold);
     }
 }

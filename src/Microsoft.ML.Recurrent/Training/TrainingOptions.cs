@@ -125,7 +125,7 @@ public class TrainingOptions
     /// <summary>
     /// File in which the loop keeps a checkpoint of the run, rewritten atomically after every epoch: weights, optimizer
     /// state, learning-rate schedule, best weights so far, early-stopping counters, history and the random-number
-    /// generator. When the file exists at the start of training, training resumes after its last epoch and ends with
+    /// generator (which dropout and the sequence-to-sequence trainer's scheduled sampling draw from). When the file exists at the start of training, training resumes after its last epoch and ends with
     /// the same model an uninterrupted run would have produced. A checkpoint written for other training data, options,
     /// seed or network is refused with an <see cref="InvalidOperationException"/> naming the file. The file is kept
     /// after training; delete it to train from the beginning. <see cref="Epochs"/>, <see cref="MaxTrainingTime"/> and

@@ -24,6 +24,11 @@ public sealed class CheckpointResumeTests
     [DoNotParallelize]
     public void AKilledLanguageModelTrainingResumesInAnotherProcessToTheUninterruptedModel() => KillAfterEpochTwoAndResume("train-lm-with-checkpoint", scores: 150);
 
+    /// <summary>The sequence-to-sequence checkpoint carries the run's generator, from which scheduled sampling and dropout draw.</summary>
+    [TestMethod]
+    [DoNotParallelize]
+    public void AKilledSeq2SeqTrainingResumesInAnotherProcessToTheUninterruptedModel() => KillAfterEpochTwoAndResume("train-seq2seq-with-checkpoint", scores: 125);
+
     /// <summary>
     /// Runs the host's <paramref name="command"/> (5 epochs) uninterrupted, then again killed while it stalls after
     /// epoch 2, then resumed in a third process: the resumed process must train epochs 3 to 5 only and print the
