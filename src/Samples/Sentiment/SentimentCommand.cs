@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
@@ -7,19 +8,12 @@ using Samples.Common;
 namespace Samples.Sentiment;
 
 /// <summary>
-/// <c>sentiment [--data PATH] [--valid PATH] [--epochs N] [--model PATH] [--plot PATH.png] [--json]</c> and tuning
-/// options: trains the recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates both,
-/// saves the model, reloads it in a fresh MLContext and predicts three examples. Progress goes through
+/// <c>sentiment</c>: trains the recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates
+/// both, saves the model, reloads it in a fresh MLContext and predicts three examples. Progress goes through
 /// <see cref="TrainingProgressView"/>; --plot draws the training curves from the model's story.
 /// </summary>
 public static class SentimentCommand
 {
-    /// <summary>The options, for the verb's --help.</summary>
-    public const string Usage =
-        "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.\n" +
-        "usage: sentiment [--data PATH.tsv] [--valid PATH.tsv] [--epochs N] [--model PATH] [--onnx PATH.zip] [--plot PATH.png] [--json]\n" +
-        "                 [--rows N] [--ensemble K] [--hidden H] [--embedding E] [--minutes M] [--seed S] [--no-header] [--text-column I] [--label-column I]";
-
     private static readonly string[] Examples =
     [
         "the acting was not good at all",
@@ -27,59 +21,85 @@ public static class SentimentCommand
         "although the cast was charming , the story felt tedious",
     ];
 
-    public static int Run(string[] args)
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        var command = new CommandLine(args, ["json", "no-header"]);
-        string? dataPath = command.String("data");
-        string? validPath = command.String("valid");
-        bool json = command.Flag("json");
-        int seed = command.Int("seed", 1);
-        bool generated = dataPath is null;
-        string? plotPath = command.String("plot");
-        string? onnxZip = command.String("onnx");
+        var data = VerbOptions.ExistingFile("--data", "Training file: tab-separated, a header line, text in the first column and a 0/1 label in the second (SST-2's layout). Without it: generated order-sensitive sentences.");
+        var valid = VerbOptions.ExistingFile("--valid", "Test file in the same layout. Without it: 20% of --data is held out.");
+        var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training data (default: 6 on generated data, 8 with --data).");
+        var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip.", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var plot = VerbOptions.OutputPath("--plot", "Draw the training curves to this PNG.", helpName: "PATH.png");
+        var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, accuracy, auc, f1, baselineAccuracy, trainSeconds, model.");
         // Fewer generated rows make a quick smoke run (the tests use a few hundred); 6000 is what the figures in the docs use.
-        int generatedRows = command.Int("rows", 6000);
-        int ensemble = command.Int("ensemble", generated ? 1 : 3), epochs = command.Int("epochs", generated ? 6 : 8);
+        var rows = VerbOptions.Integer("--rows", "Generated sentences when there is no --data.", 6000, minimum: 10);
+        var ensemble = VerbOptions.OptionalInteger("--ensemble", "Networks trained with different seeds whose probabilities are averaged (default: 1 on generated data, 3 with --data).");
+        var hidden = VerbOptions.OptionalInteger("--hidden", "LSTM units per direction (default: 64 on generated data, 128 with --data).");
+        var embedding = VerbOptions.OptionalInteger("--embedding", "Word embedding size (default: 32 on generated data, 100 with --data).");
+        var batch = VerbOptions.Integer("--batch", "Sentences per mini-batch.", 32);
+        var learningRate = VerbOptions.Number("--learning-rate", "Adam's learning rate.", 1e-3);
+        var validationFraction = VerbOptions.OptionalNumber("--validation-fraction", "Share of the training rows held out for early stopping (default: 0 on generated data, 0.05 with --data).", minimum: 0, exclusive: false, below: 1);
+        var maxVocabulary = VerbOptions.Integer("--max-vocabulary", "Most frequent words kept in the vocabulary.", 30000);
+        var minutes = VerbOptions.OptionalNumber("--minutes", "Stop training after the epoch during which this many minutes have passed (default: no limit).");
+        var seed = VerbOptions.Integer("--seed", "Seed of the MLContext (split, initialisation, shuffling).", 1, minimum: 0);
+        var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default: LibTorch's, one per core"));
+        var noHeader = VerbOptions.Flag("--no-header", "The data files have no header line.");
+        var textColumn = VerbOptions.Integer("--text-column", "0-based column of the text.", 0, minimum: 0);
+        var labelColumn = VerbOptions.Integer("--label-column", "0-based column of the label.", 1, minimum: 0);
+        var command = new Command("sentiment", "Train a recurrent sentiment classifier and a bag-of-words baseline, save, reload and predict.")
+        {
+            data, valid, epochs, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
+            maxVocabulary, minutes, seed, threads, noHeader, textColumn, labelColumn,
+        };
+        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valid)?.FullName, result.GetValue(model),
+            result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(rows), result.GetValue(seed), result.GetValue(threads),
+            result.GetValue(textColumn), result.GetValue(labelColumn), !result.GetValue(noHeader), result.GetValue(epochs), result.GetValue(hidden),
+            result.GetValue(embedding), result.GetValue(ensemble), result.GetValue(batch), result.GetValue(learningRate),
+            result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes))));
+        return command;
+    }
+
+    private sealed record Arguments(string? Data, string? Valid, string? Model, string? Onnx, string? Plot, bool Json, int Rows, int Seed, int? Threads,
+        int TextColumn, int LabelColumn, bool HasHeader, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
+        double? ValidationFraction, int MaxVocabulary, double? Minutes);
+
+    private static int Run(Arguments arguments)
+    {
+        string? dataPath = arguments.Data, validPath = arguments.Valid, plotPath = arguments.Plot, onnxZip = arguments.Onnx;
+        int seed = arguments.Seed;
+        bool json = arguments.Json, generated = dataPath is null;
+        int epochs = arguments.Epochs ?? (generated ? 6 : 8), ensemble = arguments.Ensemble ?? (generated ? 1 : 3);
         var progress = new TrainingProgressView("sentiment", epochs, ensemble, "accuracy");
         // Generated sentences are short and the vocabulary tiny: a smaller network learns them in seconds.
         var settings = new SentimentModel.Settings(
             Epochs: epochs,
-            HiddenSize: command.Int("hidden", generated ? 64 : 128),
-            EmbeddingSize: command.Int("embedding", generated ? 32 : 100),
+            HiddenSize: arguments.Hidden ?? (generated ? 64 : 128),
+            EmbeddingSize: arguments.Embedding ?? (generated ? 32 : 100),
             EnsembleSize: ensemble,
-            BatchSize: command.Int("batch", 32),
-            LearningRate: command.Double("learning-rate", 1e-3),
-            ValidationFraction: command.Double("validation-fraction", generated ? 0 : 0.05),
-            MaximumVocabularySize: command.Int("max-vocabulary", 30000),
-            MaxTrainingTime: command.Int("minutes", 0) is > 0 and var minutes ? TimeSpan.FromMinutes(minutes) : null,
+            BatchSize: arguments.Batch,
+            LearningRate: arguments.LearningRate,
+            ValidationFraction: arguments.ValidationFraction ?? (generated ? 0 : 0.05),
+            MaximumVocabularySize: arguments.MaxVocabulary,
+            MaxTrainingTime: arguments.Minutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
             Progress: progress);
-        SentimentModel.ModelPath = Path.GetFullPath(command.String("model") ?? "sentiment-model.zip");
-        int threads = command.Int("threads", 0);
-        int textColumn = command.Int("text-column", 0), labelColumn = command.Int("label-column", 1);
-        bool hasHeader = !command.Flag("no-header");
-        command.RejectUnknown();
-
-        if (threads > 0)
-        {
-            // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
-            Microsoft.ML.Recurrent.Runtime.TorchRuntime.EnsureInitialized();
-            TorchSharp.torch.set_num_threads(threads);
-        }
+        SentimentModel.ModelPath = Path.GetFullPath(arguments.Model ?? "sentiment-model.zip");
+        // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
+        SampleVerbs.SetTorchThreads(arguments.Threads);
         var mlContext = new MLContext(seed: seed);
         IDataView train, test;
         if (generated)
         {
-            var rows = SentimentCorpus.Generate(generatedRows, seed);
+            var rows = SentimentCorpus.Generate(arguments.Rows, seed);
             var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label })), testFraction: 0.2, seed: seed);
             (train, test) = (split.TrainSet, split.TestSet);
             Console.WriteLine($"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).");
         }
         else
         {
-            var trainRows = LabelledTextFile.Read(dataPath!, textColumn, labelColumn, hasHeader);
+            var trainRows = LabelledTextFile.Read(dataPath!, arguments.TextColumn, arguments.LabelColumn, arguments.HasHeader);
             if (validPath is not null)
             {
-                (train, test) = (mlContext.Data.LoadFromEnumerable(trainRows), mlContext.Data.LoadFromEnumerable(LabelledTextFile.Read(validPath, textColumn, labelColumn, hasHeader)));
+                (train, test) = (mlContext.Data.LoadFromEnumerable(trainRows), mlContext.Data.LoadFromEnumerable(LabelledTextFile.Read(validPath, arguments.TextColumn, arguments.LabelColumn, arguments.HasHeader)));
             }
             else
             {
