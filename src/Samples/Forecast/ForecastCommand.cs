@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Samples.Common;
 
 namespace Samples.Forecast;
@@ -13,15 +14,16 @@ namespace Samples.Forecast;
 /// </summary>
 public static class ForecastCommand
 {
-    private sealed record Arguments(string? Data, string ValueColumn, string? DateColumn, int Horizon, int Season, int Holdout, int? Lookback,
+    private sealed record Arguments(string? Data, string ValueColumn, string? DateColumn, TextFileFormat Format, int Horizon, int Season, int Holdout, int? Lookback,
         string? Model, string? Onnx, string? Plot, bool Json, int Hidden, int Ensemble, int Seed, int Epochs, int? Threads, bool Verbose);
 
     /// <summary>The verb with its options.</summary>
     public static Command Create()
     {
-        var data = VerbOptions.ExistingFile("--data", "A CSV file with a header row, one time step per row, in time order. Without it: a generated monthly series (trend × seasonality × noise).");
-        var valueColumn = VerbOptions.Text("--value-column", "Header name of the column to forecast.", "Value", "NAME");
-        var dateColumn = VerbOptions.Text("--date-column", "Header name of a date column (only printed). Default: the row numbers.", helpName: "NAME");
+        var data = VerbOptions.ExistingFile("--data", "Delimited text (CSV by default; quoted fields allowed) with a header line, one time step per row, in time order. Without it: a generated monthly series (trend × seasonality × noise).");
+        var valueColumn = VerbOptions.Text("--value-column", "Header name or 0-based position of the column to forecast.", "Value", "NAME");
+        var dateColumn = VerbOptions.Text("--date-column", "Header name or 0-based position of a date column (only printed). Default: the row numbers.", helpName: "NAME");
+        var layout = new TextFileOptions(fallbackSeparator: ',');
         var horizon = VerbOptions.Integer("--horizon", "Steps forecast at once.", 12);
         var season = VerbOptions.Integer("--season", "Season length in steps (12 for monthly data); 1 for none.", 12);
         var holdout = VerbOptions.Integer("--holdout", "Steps at the end held out for the rolling-origin backtest.", 24);
@@ -43,7 +45,9 @@ public static class ForecastCommand
         {
             data, valueColumn, dateColumn, horizon, season, holdout, lookback, model, onnx, plot, json, hidden, ensemble, seed, epochs, threads, verbose,
         };
+        layout.AddTo(command);
         command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valueColumn)!, result.GetValue(dateColumn),
+            layout.Read(result),
             result.GetValue(horizon), result.GetValue(season), result.GetValue(holdout), result.GetValue(lookback), result.GetValue(model),
             result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(hidden), result.GetValue(ensemble),
             result.GetValue(seed), result.GetValue(epochs), result.GetValue(threads), result.GetValue(verbose))));
@@ -56,12 +60,12 @@ public static class ForecastCommand
         int lookback = arguments.Lookback ?? Math.Max(2 * season, horizon);
         bool json = arguments.Json;
         string? data = arguments.Data;
-        var (dates, values) = data is not null ? SeriesCsv.Read(data, arguments.ValueColumn, arguments.DateColumn) : SyntheticSeries.Generate();
+        var ml = new MLContext(seed: 1);
+        var (dates, values) = data is not null ? ReadSeries(ml, data, arguments) : SyntheticSeries.Generate();
         string source = data ?? "generated monthly series (trend × seasonality × noise)";
         if (values.Length < holdout + lookback + horizon)
             throw new ArgumentException($"{source} has {values.Length} points; hold-out {holdout} + lookback {lookback} + horizon {horizon} need more.");
 
-        var ml = new MLContext(seed: 1);
         SampleVerbs.SetTorchThreads(arguments.Threads);
         if (arguments.Verbose)
             ml.Log += (_, e) => { if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Message.Contains("Epoch", StringComparison.Ordinal)) Console.Error.WriteLine(e.Message); };
@@ -121,5 +125,24 @@ public static class ForecastCommand
             }));
         }
         return 0;
+    }
+
+    /// <summary>The value column (and the date column, if named) through ML.NET's TextLoader; every value must be a finite number.</summary>
+    private static (string[] Dates, float[] Values) ReadSeries(MLContext ml, string path, Arguments arguments)
+    {
+        var file = DelimitedFile.Open(ml, path, arguments.Format, fallbackSeparator: ',');
+        var columns = new List<TextLoader.Column> { new("Value", DataKind.Single, file.IndexOf(arguments.ValueColumn, "--value-column")) };
+        if (arguments.DateColumn is { } dateColumn)
+            columns.Add(new TextLoader.Column("Date", DataKind.String, file.IndexOf(dateColumn, "--date-column")));
+        var series = file.Load(ml, [.. columns]);
+        float[] values = series.GetColumn<float>("Value").ToArray();
+        // TextLoader reads an empty or non-numeric field as NaN (MissingRealsAsNaNs).
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new InvalidDataException($"{path}: data row {bad + 1}, column '{arguments.ValueColumn}': not a finite number (empty or not numeric).");
+        string[] dates = arguments.DateColumn is null
+            ? Enumerable.Range(0, values.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : series.GetColumn<string>("Date").ToArray();
+        return (dates, values);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Inspection;
 using Samples.Common;
 
@@ -24,7 +25,7 @@ public static class SentimentCommand
     /// <summary>The verb with its options.</summary>
     public static Command Create()
     {
-        var data = VerbOptions.ExistingFile("--data", "Training file: tab-separated, a header line, text in the first column and a 0/1 label in the second (SST-2's layout). Without it: generated order-sensitive sentences.");
+        var data = VerbOptions.ExistingFile("--data", "Training file: delimited text (CSV, TSV; quoted fields allowed) with a text column and a label column (1/0, true/false, yes/no). By default SST-2's layout: tab-separated, a header line, text first, label second. Without it: generated order-sensitive sentences.");
         var valid = VerbOptions.ExistingFile("--valid", "Test file in the same layout. Without it: 20% of --data is held out.");
         var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training data (default: 6 on generated data, 8 with --data).");
         var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip.", helpName: "PATH.zip");
@@ -43,25 +44,29 @@ public static class SentimentCommand
         var minutes = VerbOptions.OptionalNumber("--minutes", "Stop training after the epoch during which this many minutes have passed (default: no limit).");
         var seed = VerbOptions.Integer("--seed", "Seed of the MLContext (split, initialisation, shuffling).", 1, minimum: 0);
         var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default: LibTorch's, one per core"));
-        var noHeader = VerbOptions.Flag("--no-header", "The data files have no header line.");
-        var textColumn = VerbOptions.Integer("--text-column", "0-based column of the text.", 0, minimum: 0);
-        var labelColumn = VerbOptions.Integer("--label-column", "0-based column of the label.", 1, minimum: 0);
+        var layout = new TextFileOptions(fallbackSeparator: '\t');
+        var textColumn = VerbOptions.Text("--text-column", "Header name or 0-based position of the text column.", "0", "NAME");
+        var labelColumn = VerbOptions.Text("--label-column", "Header name or 0-based position of the label column.", "1", "NAME");
         var command = new Command("sentiment", "Train a recurrent sentiment classifier and a bag-of-words baseline, save, reload and predict.")
         {
             data, valid, epochs, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
-            maxVocabulary, minutes, seed, threads, noHeader, textColumn, labelColumn,
+            maxVocabulary, minutes, seed, threads, textColumn, labelColumn,
         };
+        layout.AddTo(command);
         command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valid)?.FullName, result.GetValue(model),
             result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(rows), result.GetValue(seed), result.GetValue(threads),
-            result.GetValue(textColumn), result.GetValue(labelColumn), !result.GetValue(noHeader), result.GetValue(epochs), result.GetValue(hidden),
+            new Columns(result.GetValue(textColumn)!, result.GetValue(labelColumn)!, layout.Read(result)), result.GetValue(epochs), result.GetValue(hidden),
             result.GetValue(embedding), result.GetValue(ensemble), result.GetValue(batch), result.GetValue(learningRate),
             result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes))));
         return command;
     }
 
     private sealed record Arguments(string? Data, string? Valid, string? Model, string? Onnx, string? Plot, bool Json, int Rows, int Seed, int? Threads,
-        int TextColumn, int LabelColumn, bool HasHeader, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
+        Columns Columns, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
         double? ValidationFraction, int MaxVocabulary, double? Minutes);
+
+    /// <summary>Where the text and the label are in the user's files, and how the files are delimited.</summary>
+    private sealed record Columns(string Text, string Label, TextFileFormat Format);
 
     private static int Run(Arguments arguments)
     {
@@ -96,17 +101,17 @@ public static class SentimentCommand
         }
         else
         {
-            var trainRows = LabelledTextFile.Read(dataPath!, arguments.TextColumn, arguments.LabelColumn, arguments.HasHeader);
+            var (trainData, trainRows) = Load(mlContext, dataPath!, arguments.Columns);
             if (validPath is not null)
             {
-                (train, test) = (mlContext.Data.LoadFromEnumerable(trainRows), mlContext.Data.LoadFromEnumerable(LabelledTextFile.Read(validPath, arguments.TextColumn, arguments.LabelColumn, arguments.HasHeader)));
+                (train, test) = (trainData, Load(mlContext, validPath, arguments.Columns).Data);
             }
             else
             {
-                var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(trainRows), testFraction: 0.2, seed: seed);
+                var split = mlContext.Data.TrainTestSplit(trainData, testFraction: 0.2, seed: seed);
                 (train, test) = (split.TrainSet, split.TestSet);
             }
-            Console.WriteLine($"Read {trainRows.Count} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.");
+            Console.WriteLine($"Read {trainRows} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.");
         }
 
         var baselineClock = Stopwatch.StartNew();
@@ -152,5 +157,21 @@ public static class SentimentCommand
             }));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The file through ML.NET's TextLoader with the Text and Label columns the pipeline reads, every row checked
+    /// (a label TextLoader cannot read as a Boolean fails here with the file, line and column).
+    /// </summary>
+    private static (IDataView Data, int Rows) Load(MLContext mlContext, string path, Columns columns)
+    {
+        var file = DelimitedFile.Open(mlContext, path, columns.Format, fallbackSeparator: '\t');
+        var data = file.Load(mlContext,
+            new TextLoader.Column(nameof(SentimentModel.ModelInput.Text), DataKind.String, file.IndexOf(columns.Text, "--text-column")),
+            new TextLoader.Column(nameof(SentimentModel.ModelInput.Label), DataKind.Boolean, file.IndexOf(columns.Label, "--label-column")));
+        int rows = file.Read<SentimentModel.ModelInput>(mlContext, data).Count;
+        if (rows == 0)
+            throw new InvalidDataException($"{path} holds no labelled rows.");
+        return (data, rows);
     }
 }

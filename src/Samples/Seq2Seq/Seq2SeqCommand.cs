@@ -36,12 +36,15 @@ public static class Seq2SeqCommand
         public string PredictedText { get; set; } = "";
     }
 
-    private sealed record Arguments(string? Data, bool Json, int Epochs, int Beam, int Seed, int TrainCount, int TestCount, int Hidden, double Minutes, int? Threads, string Model);
+    private sealed record Arguments(string? Data, string SourceColumn, string TargetColumn, TextFileFormat Format, bool Json, int Epochs, int Beam, int Seed, int TrainCount, int TestCount, int Hidden, double Minutes, int? Threads, string Model);
 
     /// <summary>The verb with its options.</summary>
     public static Command Create()
     {
-        var data = VerbOptions.ExistingFile("--data", "Tab-separated pairs with a header line: source text in the first column, target text in the second; 10% held out for testing. Without it: generated dates -> yyyy-MM-dd.");
+        var data = VerbOptions.ExistingFile("--data", "Delimited text pairs (tab-separated by default; quoted fields allowed) with a header line; 10% of the rows are held out for testing. Without it: generated dates -> yyyy-MM-dd.");
+        var sourceColumn = VerbOptions.Text("--source-column", "Header name or 0-based position of the source text.", "0", "NAME");
+        var targetColumn = VerbOptions.Text("--target-column", "Header name or 0-based position of the target text.", "1", "NAME");
+        var layout = new TextFileOptions(fallbackSeparator: '\t');
         var epochs = VerbOptions.Integer("--epochs", "Passes over the training pairs.", 10);
         var beam = VerbOptions.Integer("--beam", "Beam width of the decoder (1: greedy).", 4);
         var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip.", helpName: "PATH.zip");
@@ -57,9 +60,11 @@ public static class Seq2SeqCommand
         var seed = VerbOptions.Integer("--seed", "Seed of the data generation, the split and the MLContext.", 1, minimum: 0);
         var command = new Command("seq2seq", "Train a character-level encoder-decoder with attention, evaluate exact match and BLEU, save, reload and rewrite examples.")
         {
-            data, epochs, beam, model, json, train, test, hidden, minutes, threads, seed,
+            data, sourceColumn, targetColumn, epochs, beam, model, json, train, test, hidden, minutes, threads, seed,
         };
-        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(json), result.GetValue(epochs), result.GetValue(beam),
+        layout.AddTo(command);
+        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(sourceColumn)!, result.GetValue(targetColumn)!,
+            layout.Read(result), result.GetValue(json), result.GetValue(epochs), result.GetValue(beam),
             result.GetValue(seed), result.GetValue(train), result.GetValue(test), result.GetValue(hidden), result.GetValue(minutes), result.GetValue(threads),
             Path.GetFullPath(result.GetValue(model) ?? "seq2seq-model.zip"))));
         return command;
@@ -67,10 +72,10 @@ public static class Seq2SeqCommand
 
     private static int Run(Arguments arguments)
     {
-        var (dataPath, json, epochs, beam, seed, trainCount, testCount, hidden, minutes, threads, modelPath) = arguments;
+        var (dataPath, _, _, _, json, epochs, beam, seed, trainCount, testCount, hidden, minutes, threads, modelPath) = arguments;
         SampleVerbs.SetTorchThreads(threads);
 
-        var (trainRows, testRows) = dataPath is null ? Generated(trainCount, testCount, seed) : FromFile(dataPath, seed);
+        var (trainRows, testRows) = dataPath is null ? Generated(trainCount, testCount, seed) : FromFile(dataPath, arguments, seed);
         Console.WriteLine(dataPath is null
             ? $"Generated {trainRows.Count} training and {testRows.Count} held-out dates in {DateCorpus.FormatNames.Count} formats (-> yyyy-MM-dd)."
             : $"Read {trainRows.Count + testRows.Count} rows from {dataPath}; {testRows.Count} held out for testing.");
@@ -163,22 +168,16 @@ public static class Seq2SeqCommand
         return (Rows(train), Rows(test));
     }
 
-    private static (List<Row> Train, List<Row> Test) FromFile(string path, int seed)
+    private static (List<Row> Train, List<Row> Test) FromFile(string path, Arguments arguments, int seed)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
-        var rows = new List<Row>();
-        int line = 1;
-        foreach (string text in File.ReadLines(path).Skip(1))
-        {
-            line++;
-            if (text.Length == 0)
-                continue;
-            var fields = text.Split('\t');
-            if (fields.Length < 2 || fields[0].Length == 0 || fields[1].Length == 0)
-                throw new InvalidDataException($"{path}, line {line}: expected a non-empty source and target separated by a tab.");
-            rows.Add(new Row { SourceText = fields[0], TargetText = fields[1] });
-        }
+        var ml = new MLContext(seed: seed);
+        var file = DelimitedFile.Open(ml, path, arguments.Format, fallbackSeparator: '\t');
+        var rows = file.Read<Row>(ml, file.Load(ml,
+            new TextLoader.Column(nameof(Row.SourceText), DataKind.String, file.IndexOf(arguments.SourceColumn, "--source-column")),
+            new TextLoader.Column(nameof(Row.TargetText), DataKind.String, file.IndexOf(arguments.TargetColumn, "--target-column"))));
+        int empty = rows.FindIndex(r => r.SourceText.Length == 0 || r.TargetText.Length == 0);
+        if (empty >= 0)
+            throw new InvalidDataException($"{path}: data row {empty + 1} has an empty source or target text.");
         if (rows.Count < 10)
             throw new InvalidDataException($"{path}: {rows.Count} rows; at least 10 are needed to hold some out for testing.");
         var shuffled = rows.ToArray();
