@@ -1,67 +1,77 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Samples.Common;
 
 namespace Samples.Forecast;
 
 /// <summary>
 /// <c>forecast</c>: trains a recurrent forecaster on a series (a CSV column, or a generated monthly series), backtests
-/// it with a rolling origin over the held-out end against the seasonal and last-value naive forecasts, and forecasts past the data.
+/// it with a rolling origin over the held-out end against the seasonal-naive and last-value naive forecasts, and forecasts past the data.
 /// </summary>
 public static class ForecastCommand
 {
-    /// <summary>The options, for the verb's --help.</summary>
-    public const string Usage =
-        "Trains a recurrent forecaster (a generated monthly series without --data), backtests it against seasonal and last-value naive and forecasts ahead.\n" +
-        "usage: forecast [--data PATH.csv] [--value-column NAME] [--date-column NAME] [--horizon H] [--season S] [--holdout N]\n" +
-        "                [--model PATH.zip] [--onnx PATH.zip] [--plot PATH.png] [--json] [--lookback L] [--hidden N] [--ensemble N] [--seed N] [--epochs N] [--threads N] [--verbose]";
+    private sealed record Arguments(string? Data, string ValueColumn, string? DateColumn, TextFileFormat Format, int Horizon, int Season, int Holdout, int? Lookback,
+        string? Model, string? Onnx, string? Plot, bool Json, int Hidden, int Ensemble, int Seed, int Epochs, int? Threads, bool Verbose);
 
-    /// <summary>Runs the command; returns the process exit code (0 success, 2 bad arguments).</summary>
-    /// <param name="args">Command-line arguments after the command name.</param>
-    public static int Run(string[] args)
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        Dictionary<string, string?> options;
-        int horizon, season, holdout, lookback;
-        try
-        {
-            options = Parse(args);
-            horizon = Int(options, "horizon", 12);
-            season = Int(options, "season", 12);
-            holdout = Int(options, "holdout", 24);
-            lookback = Int(options, "lookback", Math.Max(2 * season, horizon));
-            foreach (string name in new[] { "hidden", "ensemble", "seed", "epochs", "threads" })
-                Int(options, name, 1);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage[(Usage.IndexOf('\n') + 1)..]);
-            return 2;
-        }
-        bool json = options.ContainsKey("json");
-
-        var (dates, values) = options.TryGetValue("data", out var data) && data is not null
-            ? SeriesCsv.Read(data, options.GetValueOrDefault("value-column") ?? "Value", options.GetValueOrDefault("date-column"))
-            : SyntheticSeries.Generate();
-        string source = data ?? "generated monthly series (trend × seasonality × noise)";
-        if (values.Length < holdout + lookback + horizon)
-        {
-            Console.Error.WriteLine($"{source} has {values.Length} points; hold-out {holdout} + lookback {lookback} + horizon {horizon} need more.");
-            return 2;
-        }
-
-        var ml = new MLContext(seed: 1);
+        var data = VerbOptions.ExistingFile("--data", "Delimited text (CSV by default; quoted fields allowed) with a header line, one time step per row, in time order. Without it: a generated monthly series (trend × seasonality × noise).");
+        var valueColumn = VerbOptions.Text("--value-column", "Header name or 0-based position of the column to forecast.", "Value", "NAME");
+        var dateColumn = VerbOptions.Text("--date-column", "Header name or 0-based position of a date column (only printed). Default: the row numbers.", helpName: "NAME");
+        var layout = new TextFileOptions(fallbackSeparator: ',');
+        var horizon = VerbOptions.Integer("--horizon", "Steps forecast at once.", 12);
+        var season = VerbOptions.Integer("--season", "Season length in steps (12 for monthly data); 1 for none.", 12);
+        var holdout = VerbOptions.Integer("--holdout", "Steps at the end held out for the rolling-origin backtest.", 24);
+        var lookback = VerbOptions.OptionalInteger("--lookback", "Steps the network reads (default: the larger of 2 × season and horizon).");
+        var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip (input: the Window column).", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var plot = VerbOptions.OutputPath("--plot", "Draw the series, the last backtest forecast and the forecast ahead to this PNG.", helpName: "PATH.png");
+        var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, mae, rmse, smape, mase, naiveMase (seasonal naive), lastValueNaiveMase, bestNaive, bestNaiveMae, bestNaiveMase, coverage, trainSeconds.");
+        var hidden = VerbOptions.Integer("--hidden", "LSTM units.", 32);
+        var ensemble = VerbOptions.Integer("--ensemble", "Networks trained with different seeds whose forecasts are combined.", 3);
+        var seed = VerbOptions.Integer("--seed", "Seed of the first network.", 1, minimum: 0);
+        var epochs = VerbOptions.Integer("--epochs", "Passes over the training windows (early stopping usually ends sooner).", 150);
         // The networks are tiny, so intra-op parallelism buys nothing; on a busy machine two or more LibTorch
         // threads wait on each other at every small op (measured: 0.1 s instead of 1-6 s per epoch with one thread).
-        Microsoft.ML.Recurrent.Runtime.TorchRuntime.EnsureInitialized();
-        TorchSharp.torch.set_num_threads(Int(options, "threads", 1));
-        if (options.ContainsKey("verbose"))
+        var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default 1, which suits the small networks"));
+        threads.DefaultValueFactory = _ => 1;
+        var verbose = VerbOptions.Flag("--verbose", "Print the trainer's per-epoch log lines to standard error.");
+        var command = new Command("forecast", "Train a recurrent forecaster, backtest it against seasonal naive and forecast ahead.")
+        {
+            data, valueColumn, dateColumn, horizon, season, holdout, lookback, model, onnx, plot, json, hidden, ensemble, seed, epochs, threads, verbose,
+        };
+        layout.AddTo(command);
+        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valueColumn)!, result.GetValue(dateColumn),
+            layout.Read(result),
+            result.GetValue(horizon), result.GetValue(season), result.GetValue(holdout), result.GetValue(lookback), result.GetValue(model),
+            result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(hidden), result.GetValue(ensemble),
+            result.GetValue(seed), result.GetValue(epochs), result.GetValue(threads), result.GetValue(verbose))));
+        return command;
+    }
+
+    private static int Run(Arguments arguments)
+    {
+        int horizon = arguments.Horizon, season = arguments.Season, holdout = arguments.Holdout;
+        int lookback = arguments.Lookback ?? Math.Max(2 * season, horizon);
+        bool json = arguments.Json;
+        string? data = arguments.Data;
+        var ml = new MLContext(seed: 1);
+        var (dates, values) = data is not null ? ReadSeries(ml, data, arguments) : SyntheticSeries.Generate();
+        string source = data ?? "generated monthly series (trend × seasonality × noise)";
+        if (values.Length < holdout + lookback + horizon)
+            throw new ArgumentException($"{source} has {values.Length} points; hold-out {holdout} + lookback {lookback} + horizon {horizon} need more.");
+
+        SampleVerbs.SetTorchThreads(arguments.Threads);
+        if (arguments.Verbose)
             ml.Log += (_, e) => { if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Message.Contains("Epoch", StringComparison.Ordinal)) Console.Error.WriteLine(e.Message); };
         var all = ForecastModel.LoadSeries(ml, values, season);
-        var settings = new ForecastModel.Settings(lookback, horizon, season, Int(options, "hidden", 32), Int(options, "ensemble", 3),
-            Int(options, "seed", 1), Int(options, "epochs", 150), Progress: null);
+        var settings = new ForecastModel.Settings(lookback, horizon, season, arguments.Hidden, arguments.Ensemble,
+            arguments.Seed, arguments.Epochs, Progress: null);
         var progress = new TrainingProgressView("forecaster", settings.Epochs, settings.EnsembleSize, "loss");
         var trainer = ForecastModel.BuildTrainer(ml, settings with { Progress = progress }, positiveSeries: values.All(v => v > 0));
 
@@ -88,18 +98,18 @@ public static class ForecastCommand
         var ahead = engine.Predict(future);
         Console.WriteLine($"Next {horizon}: {string.Join(", ", ahead.Forecast.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}");
 
-        if (options.GetValueOrDefault("model") is { } modelPath)
+        if (arguments.Model is { } modelPath)
         {
             ForecastModel.ModelPath = Path.GetFullPath(modelPath);
             ForecastModel.Save(ml, model, all);
             Console.WriteLine($"Saved the model to {modelPath} (input: the Window column built by CreateWindowData).");
         }
-        if (options.GetValueOrDefault("onnx") is { } onnxZip)
+        if (arguments.Onnx is { } onnxZip)
         {
             var windows = model.CreateWindowData(all).Schema;
             Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, windows, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
         }
-        if (options.GetValueOrDefault("plot") is { } plotPath)
+        if (arguments.Plot is { } plotPath)
         {
             var last = backtest.Forecasts[^1];
             ForecastPlot.Save(plotPath, $"{Path.GetFileName(source)}: recurrent forecast, {m.ConfidenceLevel:P0} interval", values,
@@ -113,7 +123,8 @@ public static class ForecastCommand
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                task = "forecast", mae = m.Mae, rmse = m.Rmse, smape = m.Smape, mase = m.Mase, seasonalNaiveMase = m.SeasonalNaive.Mase,
+                // naiveMase keeps its meaning (seasonal naive) for existing scripts; the better naive forecast is beside it.
+                task = "forecast", mae = m.Mae, rmse = m.Rmse, smape = m.Smape, mase = m.Mase, naiveMase = m.SeasonalNaive.Mase,
                 lastValueNaiveMase = m.LastValueNaive.Mase, bestNaive = m.BestNaive.Name, bestNaiveMae = m.BestNaive.Mae, bestNaiveMase = m.BestNaive.Mase,
                 coverage = m.Coverage, trainSeconds,
             }));
@@ -124,28 +135,22 @@ public static class ForecastCommand
     // Undefined (null) when the training part has no naive error: a constant series.
     private static string Mase(double? value) => value?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a";
 
-    private static Dictionary<string, string?> Parse(string[] args)
+    /// <summary>The value column (and the date column, if named) through ML.NET's TextLoader; every value must be a finite number.</summary>
+    private static (string[] Dates, float[] Values) ReadSeries(MLContext ml, string path, Arguments arguments)
     {
-        string[] valued = ["data", "value-column", "date-column", "horizon", "season", "holdout", "model", "onnx", "plot", "lookback", "hidden", "ensemble", "seed", "epochs", "threads"];
-        var result = new Dictionary<string, string?>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : throw new ArgumentException($"Unexpected argument '{args[i]}'.");
-            if (name is "json" or "verbose")
-                result[name] = null;
-            else if (valued.Contains(name))
-                result[name] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"--{name} needs a value.");
-            else
-                throw new ArgumentException($"Unknown option --{name}.");
-        }
-        return result;
-    }
-
-    private static int Int(Dictionary<string, string?> options, string name, int fallback)
-    {
-        if (!options.TryGetValue(name, out var text) || text is null)
-            return fallback;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 1
-            ? value : throw new ArgumentException($"--{name} must be a positive integer; got '{text}'.");
+        var file = DelimitedFile.Open(ml, path, arguments.Format, fallbackSeparator: ',');
+        var columns = new List<TextLoader.Column> { new("Value", DataKind.Single, file.IndexOf(arguments.ValueColumn, "--value-column")) };
+        if (arguments.DateColumn is { } dateColumn)
+            columns.Add(new TextLoader.Column("Date", DataKind.String, file.IndexOf(dateColumn, "--date-column")));
+        var series = file.Load(ml, [.. columns]);
+        float[] values = series.GetColumn<float>("Value").ToArray();
+        // TextLoader reads an empty or non-numeric field as NaN (MissingRealsAsNaNs).
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new InvalidDataException($"{path}: data row {bad + 1}, column '{arguments.ValueColumn}': not a finite number (empty or not numeric).");
+        string[] dates = arguments.DateColumn is null
+            ? Enumerable.Range(0, values.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : series.GetColumn<string>("Date").ToArray();
+        return (dates, values);
     }
 }

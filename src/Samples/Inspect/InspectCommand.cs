@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.Recurrent.Inspection;
+using Samples.Common;
 using Microsoft.ML.Recurrent.Training;
 using Spectre.Console;
 
@@ -18,10 +19,10 @@ public static class InspectCommand
 
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "The model .zip to inspect.", Required = true };
+        var model = VerbOptions.ExistingFile("--model", "The model .zip to inspect.", required: true);
         var json = new Option<bool>("--json") { Description = "Print the stories as a JSON array of ModelStory objects." };
         var command = new Command("inspect", "Print how a saved model was trained: settings, history, metrics, data fingerprint, versions.") { model, json };
-        command.SetAction(result => Run(result.GetRequiredValue(model).FullName, result.GetValue(json)));
+        command.SetAction(result => Run(result.GetRequiredValue(model)!.FullName, result.GetValue(json)));
         return command;
     }
 

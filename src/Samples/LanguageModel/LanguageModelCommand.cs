@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -10,35 +11,40 @@ using Samples.Common;
 namespace Samples.LanguageModel;
 
 /// <summary>
-/// <c>language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH]
-/// [--prompt TEXT] [--plot PATH.png] [--json]</c>: trains a recurrent language model on a text file (one row per line) or, by default,
-/// on sentences from <see cref="GrammarCorpus"/>, whose exact entropy rate is the floor the model is compared with;
+/// <c>language-model</c>: trains a recurrent language model on a text file (one row per line) or, by default, on
+/// sentences from <see cref="GrammarCorpus"/>, whose exact entropy rate is the floor the model is compared with;
 /// reports validation cross-entropy and perplexity and prints a generated sample.
 /// </summary>
 public static class LanguageModelCommand
 {
-    /// <summary>The options, for the verb's --help.</summary>
-    public const string Usage =
-        "Trains a recurrent language model (a generated grammar corpus without --data), reports perplexity and prints a sample.\n" +
-        "usage: language-model [--data PATH] [--granularity char|word] [--valid PATH] [--minutes N] [--epochs N] [--model PATH] [--onnx PATH.onnx] [--prompt TEXT] [--plot PATH.png] [--json]";
+    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json, string? Onnx);
 
-    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json, string? Onnx = null);
-
-    /// <summary>Runs the command; returns the process exit code (2 for bad arguments).</summary>
-    public static int Run(string[] args)
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        Arguments arguments;
-        try
+        var data = VerbOptions.ExistingFile("--data", "Training text, one row per line. Without it: sentences of a generated grammar whose entropy rate is known.");
+        var granularity = VerbOptions.Choice("--granularity", "Model words or characters.", "word", "word", "char");
+        var valid = VerbOptions.ExistingFile("--valid", "Validation text. Without it: the last 10% of the lines.");
+        var minutes = VerbOptions.Number("--minutes", "Stop training after the epoch during which this many minutes have passed.", 1);
+        var epochs = VerbOptions.Integer("--epochs", "Passes over the training text.", 20);
+        var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip (tokenizer and network).", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the network as ONNX (one step, state in and out).", helpName: "PATH.onnx");
+        var prompt = VerbOptions.Text("--prompt", "Text the printed sample continues.");
+        var plot = VerbOptions.OutputPath("--plot", "Draw the training curves to this PNG.", helpName: "PATH.png");
+        var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, perplexity, crossEntropy, bitsPerToken, entropyFloor (generated data), trainSeconds, sample.");
+        var command = new Command("language-model", "Train a recurrent language model, report perplexity and print a sample.")
         {
-            arguments = Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(Usage[(Usage.IndexOf('\n') + 1)..]);
-            return 2;
-        }
+            data, granularity, valid, minutes, epochs, model, onnx, prompt, plot, json,
+        };
+        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName,
+            result.GetValue(granularity) == "char" ? TokenGranularity.Character : TokenGranularity.Word, result.GetValue(valid)?.FullName,
+            result.GetValue(minutes), result.GetValue(epochs), result.GetValue(model), result.GetValue(prompt), result.GetValue(plot),
+            result.GetValue(json), result.GetValue(onnx))));
+        return command;
+    }
 
+    private static int Run(Arguments arguments)
+    {
         bool characters = arguments.Granularity == TokenGranularity.Character;
         List<string> lines = arguments.Data is null ? GrammarCorpus.Generate(5000, seed: 1) : File.ReadAllLines(arguments.Data).ToList();
         List<string> validLines;
@@ -105,47 +111,6 @@ public static class LanguageModelCommand
         }
         return 0;
     }
-
-    private static Arguments Parse(string[] args)
-    {
-        var result = new Arguments(null, TokenGranularity.Word, null, 1, 20, null, null, null, false);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            result = args[i] switch
-            {
-                "--data" => result with { Data = Value() },
-                "--valid" => result with { Valid = Value() },
-                "--model" => result with { Model = Value() },
-                "--prompt" => result with { Prompt = Value() },
-                "--plot" => result with { Plot = Value() },
-                "--onnx" => result with { Onnx = Value() },
-                "--json" => result with { Json = true },
-                "--granularity" => result with
-                {
-                    Granularity = Value() switch
-                    {
-                        "char" => TokenGranularity.Character,
-                        "word" => TokenGranularity.Word,
-                        var other => throw new ArgumentException($"--granularity must be char or word, not '{other}'."),
-                    },
-                },
-                "--minutes" => result with { Minutes = Positive(Value(), "--minutes") },
-                "--epochs" => result with { Epochs = (int)Positive(Value(), "--epochs") },
-                var other => throw new ArgumentException($"Unknown option '{other}'."),
-            };
-        }
-        foreach (string? path in new[] { result.Data, result.Valid })
-        {
-            if (path is not null && !File.Exists(path))
-                throw new ArgumentException($"The file '{path}' does not exist.");
-        }
-        return result;
-    }
-
-    private static double Positive(string text, string option)
-        => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0
-            ? value : throw new ArgumentException($"{option} must be a positive number, not '{text}'.");
 
     private static string F(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
 }

@@ -1,10 +1,11 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent;
-using Microsoft.ML.Recurrent.Runtime;
+using Samples.Common;
 using Microsoft.ML.Recurrent.Tagging;
 
 namespace Samples.Ner;
@@ -14,56 +15,39 @@ namespace Samples.Ner;
 /// entity F1, save the model, reload it in a fresh MLContext and tag a sentence.
 /// </summary>
 /// <remarks>
-/// Usage: <c>ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--onnx PATH.zip] [--json]</c>.
 /// Files are CoNLL format (tag in the last column, e.g. CoNLL-2003's eng.train / eng.testa / eng.testb). Without
-/// <c>--data</c>, sentences come from <see cref="NerCorpus"/>. <c>--minutes</c> stops training after the epoch during
-/// which that much time has passed; <c>--threads</c> sets LibTorch's intra-op threads (1 is much faster than the
-/// default, one per core, when other processes load the same cores). With <c>--json</c> the last line of standard output is one JSON object.
+/// <c>--data</c>, sentences come from <see cref="NerCorpus"/>. With <c>--json</c> the last line of standard output is one JSON object.
 /// </remarks>
 public static class NerCommand
 {
-    /// <summary>Command-line synopsis.</summary>
-    public const string Usage = "ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--onnx PATH.zip] [--json]";
+    private sealed record Arguments(string? Data, string? Valid, string? Test, string? Model, string? Onnx, int? Epochs, int? Threads, double? Minutes, bool Json);
 
-    /// <summary>Runs the sample; returns the process exit code (0 success, 2 bad arguments).</summary>
-    public static int Run(string[] args)
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        string? dataPath = null, validPath = null, testPath = null, modelPath = null, onnxZip = null;
-        int? epochs = null, threads = null;
-        double? minutes = null;
-        bool json = false;
-        for (int i = 0; i < args.Length; i++)
+        var data = VerbOptions.ExistingFile("--data", "Training sentences in CoNLL format (one token per line, tag in the last column, a blank line between sentences). Without it: generated news-like sentences.");
+        var valid = VerbOptions.ExistingFile("--valid", "Validation sentences (early stopping, best epoch) in the same format.");
+        var test = VerbOptions.ExistingFile("--test", "Test sentences in the same format. Default: --valid, else the training sentences.");
+        var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training sentences (default: 4 on generated data, 30 with --data).");
+        var minutes = VerbOptions.OptionalNumber("--minutes", "Stop training after the epoch during which this many minutes have passed (default: no limit).");
+        var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default: LibTorch's, one per core"));
+        var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip (default: ner-model.zip in the temporary folder).", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, f1, precision, recall, tokenAccuracy, trainSeconds, epochs.");
+        var command = new Command("ner", "Train a BiLSTM-CRF named-entity tagger, evaluate entity F1, save, reload and tag a sentence.")
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            try
-            {
-                switch (args[i])
-                {
-                    case "--data": dataPath = Value(); break;
-                    case "--valid": validPath = Value(); break;
-                    case "--test": testPath = Value(); break;
-                    case "--model": modelPath = Value(); break;
-                    case "--onnx": onnxZip = Value(); break;
-                    case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                    case "--threads": threads = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                    case "--minutes": minutes = double.Parse(Value(), CultureInfo.InvariantCulture); break;
-                    case "--json": json = true; break;
-                    default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
-                }
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-            {
-                Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("usage: ner [--data TRAIN] [--valid PATH] [--test PATH] [--epochs N] [--minutes M] [--threads T] [--model PATH] [--onnx PATH.zip] [--json]");
-                return 2;
-            }
-        }
+            data, valid, test, epochs, minutes, threads, model, onnx, json,
+        };
+        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valid)?.FullName, result.GetValue(test)?.FullName,
+            result.GetValue(model), result.GetValue(onnx), result.GetValue(epochs), result.GetValue(threads), result.GetValue(minutes), result.GetValue(json))));
+        return command;
+    }
 
-        if (threads is { } count)
-        {
-            TorchRuntime.EnsureInitialized();
-            TorchSharp.torch.set_num_threads(count);
-        }
+    private static int Run(Arguments arguments)
+    {
+        string? dataPath = arguments.Data, validPath = arguments.Valid, testPath = arguments.Test, modelPath = arguments.Model, onnxZip = arguments.Onnx;
+        bool json = arguments.Json;
+        SampleVerbs.SetTorchThreads(arguments.Threads);
 
         var ml = new MLContext(seed: 1);
         var tagging = ml.SequenceTagging();
@@ -79,8 +63,8 @@ public static class NerCommand
         var options = new SequenceTaggingTrainerOptions
         {
             // The generated corpus is easy; a few epochs show the whole path within a couple of minutes.
-            Epochs = epochs ?? (generated ? 4 : 30),
-            MaxTrainingTime = minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            Epochs = arguments.Epochs ?? (generated ? 4 : 30),
+            MaxTrainingTime = arguments.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
             Seed = 1,
         };
         if (!json)

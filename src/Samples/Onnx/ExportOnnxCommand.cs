@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.Recurrent.Onnx;
 using Samples.Common;
@@ -5,29 +6,30 @@ using Samples.Common;
 namespace Samples.Onnx;
 
 /// <summary>
-/// <c>export-onnx --model PATH.zip --out PATH.onnx [--length T] [--no-deployment]</c>: writes the recurrent model of a
+/// <c>export-onnx</c>: writes the recurrent model of a
 /// saved pipeline (sequence classifier or regressor, forecaster, tagger, language model) as ONNX and, unless told not to and
 /// where the task has one, the ONNX deployment pipeline next to it (<c>PATH.onnx.zip</c>: the same pipeline with the
 /// network scored by ONNX Runtime, loadable without TorchSharp).
 /// </summary>
 public static class ExportOnnxCommand
 {
-    /// <summary>Command-line synopsis.</summary>
-    public const string Usage = "export-onnx --model PATH.zip --out PATH.onnx [--length T] [--no-deployment]";
-
-    public static int Run(string[] args)
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        var options = new CommandLine(args, flags: ["no-deployment"]);
-        string model = options.String("model") ?? throw new ArgumentException("export-onnx needs --model PATH.zip (a saved ML.NET pipeline).");
-        string output = options.String("out") ?? throw new ArgumentException("export-onnx needs --out PATH.onnx.");
-        int length = options.Int("length", 256);
-        bool deployment = !options.Flag("no-deployment");
-        options.RejectUnknown();
-        if (!File.Exists(model))
-            throw new FileNotFoundException($"Model file not found: {model}", model);
-        if (length < 1)
-            throw new ArgumentException($"--length must be at least 1; got {length}.");
+        var model = VerbOptions.ExistingFile("--model", "The saved ML.NET pipeline .zip holding a recurrent model.", required: true);
+        var output = VerbOptions.OutputPath("--out", "The ONNX file to write.", required: true, helpName: "PATH.onnx");
+        var length = VerbOptions.Integer("--length", "Time steps the deployment pads token sequences to (sequence models), or the longest sentence it accepts (taggers).", 256);
+        var noDeployment = VerbOptions.Flag("--no-deployment", "Write the .onnx file only, not the deployment pipeline PATH.onnx.zip.");
+        var command = new Command("export-onnx", "Export the recurrent model of a saved pipeline to ONNX, with an ONNX deployment pipeline beside it.")
+        {
+            model, output, length, noDeployment,
+        };
+        command.SetAction(result => Run(result.GetRequiredValue(model)!.FullName, result.GetRequiredValue(output)!, result.GetValue(length), !result.GetValue(noDeployment)));
+        return command;
+    }
 
+    private static int Run(string model, string output, int length, bool deployment)
+    {
         var mlContext = new MLContext(seed: 1);
         var pipeline = mlContext.Model.Load(model, out var inputSchema);
         Console.WriteLine(OnnxOutputs.Write(mlContext, pipeline, inputSchema, output, deployment ? output + ".zip" : null, length));

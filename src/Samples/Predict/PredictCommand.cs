@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Inspection;
+using Samples.Common;
 
 namespace Samples.Predict;
 
@@ -27,12 +28,12 @@ public static class PredictCommand
 
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "The model .zip (sentiment, multiclass, language model, ...).", Required = true };
+        var model = VerbOptions.ExistingFile("--model", "The model .zip (sentiment, multiclass, language model, ...).", required: true);
         var text = new Option<string?>("--text") { Description = "The text to predict for; without it, each line of standard input." };
         var json = new Option<bool>("--json") { Description = "One JSON object per input: the input and every output column." };
         var all = new Option<bool>("--all-columns") { Description = "Print every column the model adds (e.g. Tokens), not only its predictions." };
         var command = new Command("predict", "Load a saved model and predict for text given with --text or on standard input (one text per line).") { model, text, json, all };
-        command.SetAction(result => Run(result.GetRequiredValue(model).FullName, result.GetValue(text), result.GetValue(json), result.GetValue(all)));
+        command.SetAction(result => Run(result.GetRequiredValue(model)!.FullName, result.GetValue(text), result.GetValue(json), result.GetValue(all)));
         return command;
     }
 

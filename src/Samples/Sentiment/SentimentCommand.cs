@@ -1,28 +1,21 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Inspection;
+using Microsoft.ML.Recurrent.Modules;
 using Samples.Common;
 
 namespace Samples.Sentiment;
 
 /// <summary>
-/// <c>sentiment [--data PATH] [--valid PATH] [--epochs N] [--model PATH] [--plot PATH.png] [--json]</c> and tuning
-/// options: trains the recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates both,
-/// saves the model, reloads it in a fresh MLContext and predicts three examples. Progress goes through
+/// <c>sentiment</c>: trains the recurrent classifier and ML.NET's bag-of-words baseline on the same split, evaluates
+/// both, saves the model, reloads it in a fresh MLContext and predicts three examples. Progress goes through
 /// <see cref="TrainingProgressView"/>; --plot draws the training curves from the model's story.
 /// </summary>
 public static class SentimentCommand
 {
-    /// <summary>The options, for the verb's --help.</summary>
-    public const string Usage =
-        "Trains the recurrent classifier and a bag-of-words baseline (generated data without --data), saves, reloads and predicts.\n" +
-        "usage: sentiment [--data PATH.tsv|DIR] [--valid PATH.tsv|DIR] [--epochs N] [--model PATH] [--onnx PATH.zip] [--plot PATH.png] [--json]\n" +
-        "                 [--rows N] [--ensemble K] [--pooling last|max|mean|attention] [--hidden H] [--embedding E] [--minutes M] [--seed S]\n" +
-        "                 [--no-header] [--text-column I] [--label-column I]\n" +
-        "A DIR holds one subfolder per class with one .txt document per file (e.g. pos/ and neg/); the class whose name sorts last is positive.";
-
     private static readonly string[] Examples =
     [
         "the acting was not good at all",
@@ -30,73 +23,105 @@ public static class SentimentCommand
         "although the cast was charming , the story felt tedious",
     ];
 
-    public static int Run(string[] args)
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        var command = new CommandLine(args, ["json", "no-header"]);
-        string? dataPath = command.String("data");
-        string? validPath = command.String("valid");
-        bool json = command.Flag("json");
-        int seed = command.Int("seed", 1);
-        bool generated = dataPath is null;
-        string? plotPath = command.String("plot");
-        string? onnxZip = command.String("onnx");
+        var data = VerbOptions.ExistingFileOrFolder("--data", "Training data: delimited text (CSV, TSV; quoted fields allowed) with a text column and a label column (1/0, true/false, yes/no), by default SST-2's layout (tab-separated, a header line, text first, label second); or a folder with one subfolder per class holding one .txt document per file (pos/, neg/: the class whose name sorts last is positive). Without it: generated order-sensitive sentences.");
+        var valid = VerbOptions.ExistingFileOrFolder("--valid", "Test data in the same layout. Without it: 20% of --data is held out.");
+        var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training data (default: 6 on generated data; with --data 15 below 5,000 training rows, else 8; early stopping usually ends sooner).");
+        var pooling = VerbOptions.Choice("--pooling", "How the network's outputs over time become the classifier's input: the final states, or max, mean or attention pooling over every step (long documents).", "last", "last", "max", "mean", "attention");
+        var patience = VerbOptions.OptionalInteger("--patience", "Epochs without a better validation accuracy before stopping (default with --data: 4 below 5,000 training rows, else 2).");
+        var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip.", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var plot = VerbOptions.OutputPath("--plot", "Draw the training curves to this PNG.", helpName: "PATH.png");
+        var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, accuracy, auc, f1, baselineAccuracy, trainSeconds, model.");
         // Fewer generated rows make a quick smoke run (the tests use a few hundred); 6000 is what the figures in the docs use.
-        int generatedRows = command.Int("rows", 6000);
-        int ensemble = command.Int("ensemble", generated ? 1 : 3);
-        var pooling = ParsePooling(command.String("pooling") ?? "last");
+        var rows = VerbOptions.Integer("--rows", "Generated sentences when there is no --data.", 6000, minimum: 10);
+        var ensemble = VerbOptions.OptionalInteger("--ensemble", "Networks trained with different seeds whose probabilities are averaged (default: 1 on generated data, 3 with --data).");
+        var hidden = VerbOptions.OptionalInteger("--hidden", "LSTM units per direction (default: 64 on generated data, 128 with --data).");
+        var embedding = VerbOptions.OptionalInteger("--embedding", "Word embedding size (default: 32 on generated data, 100 with --data).");
+        var batch = VerbOptions.Integer("--batch", "Sentences per mini-batch.", 32);
+        var learningRate = VerbOptions.Number("--learning-rate", "Adam's learning rate.", 1e-3);
+        var validationFraction = VerbOptions.OptionalNumber("--validation-fraction", "Share of the training rows held out for early stopping (default: 0 on generated data; with --data 500 rows, within 5% to 20%).", minimum: 0, exclusive: false, below: 1);
+        var maxVocabulary = VerbOptions.Integer("--max-vocabulary", "Most frequent words kept in the vocabulary.", 30000);
+        var minutes = VerbOptions.OptionalNumber("--minutes", "Stop training after the epoch during which this many minutes have passed (default: no limit).");
+        var seed = VerbOptions.Integer("--seed", "Seed of the MLContext (split, initialisation, shuffling).", 1, minimum: 0);
+        var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default: LibTorch's, one per core"));
+        var layout = new TextFileOptions(fallbackSeparator: '\t');
+        var textColumn = VerbOptions.Text("--text-column", "Header name or 0-based position of the text column.", "0", "NAME");
+        var labelColumn = VerbOptions.Text("--label-column", "Header name or 0-based position of the label column.", "1", "NAME");
+        var command = new Command("sentiment", "Train a recurrent sentiment classifier and a bag-of-words baseline, save, reload and predict.")
+        {
+            data, valid, epochs, pooling, patience, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
+            maxVocabulary, minutes, seed, threads, textColumn, labelColumn,
+        };
+        layout.AddTo(command);
+        command.SetAction(result => Run(new Arguments(result.GetValue(data), result.GetValue(valid), result.GetValue(model),
+            result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(rows), result.GetValue(seed), result.GetValue(threads),
+            new Columns(result.GetValue(textColumn)!, result.GetValue(labelColumn)!, layout.Read(result)), result.GetValue(epochs), result.GetValue(hidden),
+            result.GetValue(embedding), result.GetValue(ensemble), result.GetValue(batch), result.GetValue(learningRate),
+            result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes),
+            Enum.Parse<SequencePooling>(result.GetValue(pooling)!, ignoreCase: true), result.GetValue(patience))));
+        return command;
+    }
+
+    private sealed record Arguments(string? Data, string? Valid, string? Model, string? Onnx, string? Plot, bool Json, int Rows, int Seed, int? Threads,
+        Columns Columns, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
+        double? ValidationFraction, int MaxVocabulary, double? Minutes, SequencePooling Pooling, int? Patience);
+
+    /// <summary>Where the text and the label are in the user's files, and how the files are delimited.</summary>
+    private sealed record Columns(string Text, string Label, TextFileFormat Format);
+
+    private static int Run(Arguments arguments)
+    {
+        string? dataPath = arguments.Data, validPath = arguments.Valid, plotPath = arguments.Plot, onnxZip = arguments.Onnx;
+        int seed = arguments.Seed;
+        bool json = arguments.Json, generated = dataPath is null;
         var mlContext = new MLContext(seed: seed);
         IDataView train, test;
-        string dataDescription;
         if (generated)
         {
-            var rows = SentimentCorpus.Generate(generatedRows, seed);
+            var rows = SentimentCorpus.Generate(arguments.Rows, seed);
             var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label })), testFraction: 0.2, seed: seed);
             (train, test) = (split.TrainSet, split.TestSet);
-            dataDescription = $"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).";
+            Console.WriteLine($"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).");
         }
         else
         {
-            var trainData = Load(mlContext, dataPath!, textColumn: command.Int("text-column", 0), labelColumn: command.Int("label-column", 1), hasHeader: !command.Flag("no-header"));
+            var (trainData, readRows) = Load(mlContext, dataPath!, arguments.Columns);
             if (validPath is not null)
             {
-                (train, test) = (trainData, Load(mlContext, validPath, command.Int("text-column", 0), command.Int("label-column", 1), !command.Flag("no-header")));
+                (train, test) = (trainData, Load(mlContext, validPath, arguments.Columns).Data);
             }
             else
             {
                 var split = mlContext.Data.TrainTestSplit(trainData, testFraction: 0.2, seed: seed);
                 (train, test) = (split.TrainSet, split.TestSet);
             }
-            dataDescription = $"Read {RowCount(trainData)} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.";
+            Console.WriteLine($"Read {readRows} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.");
         }
-        int trainRows = RowCount(train);
+
         // Real data: the validation split, patience and epochs follow the size of the training set (docs/sentiment.md).
-        int epochs = command.Int("epochs", generated ? 6 : trainRows < 5_000 ? 15 : 8);
+        int trainRows = (int)(train.GetRowCount() ?? train.GetColumn<bool>("Label").LongCount());
+        int epochs = arguments.Epochs ?? (generated ? 6 : trainRows < 5_000 ? 15 : 8), ensemble = arguments.Ensemble ?? (generated ? 1 : 3);
         var progress = new TrainingProgressView("sentiment", epochs, ensemble, "accuracy");
         // Generated sentences are short and the vocabulary tiny: a smaller network learns them in seconds.
         var settings = new SentimentModel.Settings(
             Epochs: epochs,
-            HiddenSize: command.Int("hidden", generated ? 64 : 128),
-            EmbeddingSize: command.Int("embedding", generated ? 32 : 100),
+            HiddenSize: arguments.Hidden ?? (generated ? 64 : 128),
+            EmbeddingSize: arguments.Embedding ?? (generated ? 32 : 100),
             EnsembleSize: ensemble,
-            BatchSize: command.Int("batch", 32),
-            LearningRate: command.Double("learning-rate", 1e-3),
-            ValidationFraction: command.Double("validation-fraction", generated ? 0 : SentimentModel.ValidationFractionFor(trainRows)),
-            MaximumVocabularySize: command.Int("max-vocabulary", 30000),
-            MaxTrainingTime: command.Int("minutes", 0) is > 0 and var minutes ? TimeSpan.FromMinutes(minutes) : null,
+            BatchSize: arguments.Batch,
+            LearningRate: arguments.LearningRate,
+            ValidationFraction: arguments.ValidationFraction ?? (generated ? 0 : SentimentModel.ValidationFractionFor(trainRows)),
+            MaximumVocabularySize: arguments.MaxVocabulary,
+            MaxTrainingTime: arguments.Minutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
             Progress: progress,
-            Pooling: pooling,
-            EarlyStoppingPatience: command.Int("patience", SentimentModel.PatienceFor(trainRows)));
-        SentimentModel.ModelPath = Path.GetFullPath(command.String("model") ?? "sentiment-model.zip");
-        int threads = command.Int("threads", 0);
-        command.RejectUnknown();
-
-        if (threads > 0)
-        {
-            // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
-            Microsoft.ML.Recurrent.Runtime.TorchRuntime.EnsureInitialized();
-            TorchSharp.torch.set_num_threads(threads);
-        }
-        Console.WriteLine(dataDescription);
+            Pooling: arguments.Pooling,
+            EarlyStoppingPatience: arguments.Patience ?? SentimentModel.PatienceFor(trainRows));
+        SentimentModel.ModelPath = Path.GetFullPath(arguments.Model ?? "sentiment-model.zip");
+        // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
+        SampleVerbs.SetTorchThreads(arguments.Threads);
         Console.WriteLine($"Settings: {settings.EnsembleSize} network(s), {settings.Pooling} pooling, {settings.Epochs} epochs, validation {settings.ValidationFraction * 100:F0}%, patience {settings.EarlyStoppingPatience}.");
 
         var baselineClock = Stopwatch.StartNew();
@@ -144,22 +169,28 @@ public static class SentimentCommand
         return 0;
     }
 
-    private static Microsoft.ML.Recurrent.Modules.SequencePooling ParsePooling(string value)
-        => Enum.TryParse<Microsoft.ML.Recurrent.Modules.SequencePooling>(value, ignoreCase: true, out var pooling) && Enum.IsDefined(pooling)
-            ? pooling
-            : throw new ArgumentException($"--pooling must be last, max, mean or attention, not '{value}'.");
-
-    /// <summary>A tab-separated file (SST-2's layout by default) or a folder of class subfolders of .txt documents.</summary>
-    private static IDataView Load(MLContext mlContext, string path, int textColumn, int labelColumn, bool hasHeader)
+    /// <summary>
+    /// The file through ML.NET's TextLoader with the Text and Label columns the pipeline reads, every row checked
+    /// (a label TextLoader cannot read as a Boolean fails here with the file, line and column).
+    /// </summary>
+    private static (IDataView Data, int Rows) Load(MLContext mlContext, string path, Columns columns)
     {
-        if (!Directory.Exists(path))
-            return mlContext.Data.LoadFromEnumerable(LabelledTextFile.Read(path, textColumn, labelColumn, hasHeader));
-        // As Keras numbers the classes of a folder: in ordinal order of their names, so the last one (pos after neg) is 1.
-        string positive = Directory.GetDirectories(path).Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault()
-            ?? throw new InvalidDataException($"The text folder '{path}' has no class subfolder.");
-        var folder = mlContext.Data.LoadFromTextFolder(path, positiveClass: positive!);
-        return mlContext.Transforms.DropColumns("Source").Fit(folder).Transform(folder);
+        if (Directory.Exists(path))
+        {
+            // As Keras numbers a folder's classes: in ordinal order of their names, so the last one (pos after neg) is 1.
+            string positive = Directory.GetDirectories(path).Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault()
+                ?? throw new InvalidDataException($"The text folder '{path}' has no class subfolder.");
+            var documents = mlContext.Data.LoadFromTextFolder(path, positiveClass: positive!);
+            var texts = mlContext.Transforms.DropColumns("Source").Fit(documents).Transform(documents);
+            return (texts, (int)(texts.GetRowCount() ?? texts.GetColumn<bool>("Label").LongCount()));
+        }
+        var file = DelimitedFile.Open(mlContext, path, columns.Format, fallbackSeparator: '\t');
+        var data = file.Load(mlContext,
+            new TextLoader.Column(nameof(SentimentModel.ModelInput.Text), DataKind.String, file.IndexOf(columns.Text, "--text-column")),
+            new TextLoader.Column(nameof(SentimentModel.ModelInput.Label), DataKind.Boolean, file.IndexOf(columns.Label, "--label-column")));
+        int rows = file.Read<SentimentModel.ModelInput>(mlContext, data).Count;
+        if (rows == 0)
+            throw new InvalidDataException($"{path} holds no labelled rows.");
+        return (data, rows);
     }
-
-    private static int RowCount(IDataView data) => (int)(data.GetRowCount() ?? data.GetColumn<bool>("Label").LongCount());
 }

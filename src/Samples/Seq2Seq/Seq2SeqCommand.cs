@@ -1,10 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Seq2Seq;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
@@ -23,9 +23,6 @@ namespace Samples.Seq2Seq;
 /// </remarks>
 public static class Seq2SeqCommand
 {
-    /// <summary>Command-line synopsis.</summary>
-    public const string Usage = "seq2seq [--data PATH.tsv] [--epochs N] [--beam K] [--model PATH] [--json] [--train N] [--test N] [--hidden H] [--minutes M] [--threads T] [--seed S]";
-
     private static readonly string[] Examples = ["3 March 2021", "03/03/21", "March 3rd, 2021", "Wed, 3 Mar 2021", "2021.03.03"];
 
     private sealed class Row
@@ -39,30 +36,46 @@ public static class Seq2SeqCommand
         public string PredictedText { get; set; } = "";
     }
 
-    public static int Run(string[] args)
+    private sealed record Arguments(string? Data, string SourceColumn, string TargetColumn, TextFileFormat Format, bool Json, int Epochs, int Beam, int Seed, int TrainCount, int TestCount, int Hidden, double Minutes, int? Threads, string Model);
+
+    /// <summary>The verb with its options.</summary>
+    public static Command Create()
     {
-        var command = new CommandLine(args, ["json"]);
-        string? dataPath = command.String("data");
-        bool json = command.Flag("json");
-        int epochs = command.Int("epochs", 10);
-        int beam = command.Int("beam", 4);
-        int seed = command.Int("seed", 1);
-        int trainCount = command.Int("train", 10000);
-        int testCount = command.Int("test", 1000);
-        int hidden = command.Int("hidden", 64);
-        double minutes = command.Double("minutes", 5);
+        var data = VerbOptions.ExistingFile("--data", "Delimited text pairs (tab-separated by default; quoted fields allowed) with a header line; 10% of the rows are held out for testing. Without it: generated dates -> yyyy-MM-dd.");
+        var sourceColumn = VerbOptions.Text("--source-column", "Header name or 0-based position of the source text.", "0", "NAME");
+        var targetColumn = VerbOptions.Text("--target-column", "Header name or 0-based position of the target text.", "1", "NAME");
+        var layout = new TextFileOptions(fallbackSeparator: '\t');
+        var epochs = VerbOptions.Integer("--epochs", "Passes over the training pairs.", 10);
+        var beam = VerbOptions.Integer("--beam", "Beam width of the decoder (1: greedy).", 4);
+        var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip.", helpName: "PATH.zip");
+        var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, exactMatch, bleu, tokenAccuracy, greedyExactMatch, beamWidth, beamWorseRows, trainSeconds, model.");
+        var train = VerbOptions.Integer("--train", "Generated training pairs when there is no --data.", 10000, minimum: 10);
+        var test = VerbOptions.Integer("--test", "Generated held-out pairs when there is no --data.", 1000);
+        var hidden = VerbOptions.Integer("--hidden", "Encoder LSTM units per direction.", 64);
+        var minutes = VerbOptions.Number("--minutes", "Stop training after the epoch during which this many minutes have passed.", 5);
         // The decoder runs one small step per target position: a second LibTorch intra-op thread only adds
         // synchronisation (an epoch took 15 times longer with 2 threads than with 1 on a busy 2-core machine).
-        int threads = command.Int("threads", 1);
-        string modelPath = Path.GetFullPath(command.String("model") ?? "seq2seq-model.zip");
-        command.RejectUnknown();
-        if (threads > 0)
+        var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default 1: the decoder's steps are too small to share"));
+        threads.DefaultValueFactory = _ => 1;
+        var seed = VerbOptions.Integer("--seed", "Seed of the data generation, the split and the MLContext.", 1, minimum: 0);
+        var command = new Command("seq2seq", "Train a character-level encoder-decoder with attention, evaluate exact match and BLEU, save, reload and rewrite examples.")
         {
-            TorchRuntime.EnsureInitialized();
-            TorchSharp.torch.set_num_threads(threads);
-        }
+            data, sourceColumn, targetColumn, epochs, beam, model, json, train, test, hidden, minutes, threads, seed,
+        };
+        layout.AddTo(command);
+        command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(sourceColumn)!, result.GetValue(targetColumn)!,
+            layout.Read(result), result.GetValue(json), result.GetValue(epochs), result.GetValue(beam),
+            result.GetValue(seed), result.GetValue(train), result.GetValue(test), result.GetValue(hidden), result.GetValue(minutes), result.GetValue(threads),
+            Path.GetFullPath(result.GetValue(model) ?? "seq2seq-model.zip"))));
+        return command;
+    }
 
-        var (trainRows, testRows) = dataPath is null ? Generated(trainCount, testCount, seed) : FromFile(dataPath, seed);
+    private static int Run(Arguments arguments)
+    {
+        var (dataPath, _, _, _, json, epochs, beam, seed, trainCount, testCount, hidden, minutes, threads, modelPath) = arguments;
+        SampleVerbs.SetTorchThreads(threads);
+
+        var (trainRows, testRows) = dataPath is null ? Generated(trainCount, testCount, seed) : FromFile(dataPath, arguments, seed);
         Console.WriteLine(dataPath is null
             ? $"Generated {trainRows.Count} training and {testRows.Count} held-out dates in {DateCorpus.FormatNames.Count} formats (-> yyyy-MM-dd)."
             : $"Read {trainRows.Count + testRows.Count} rows from {dataPath}; {testRows.Count} held out for testing.");
@@ -155,22 +168,16 @@ public static class Seq2SeqCommand
         return (Rows(train), Rows(test));
     }
 
-    private static (List<Row> Train, List<Row> Test) FromFile(string path, int seed)
+    private static (List<Row> Train, List<Row> Test) FromFile(string path, Arguments arguments, int seed)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
-        var rows = new List<Row>();
-        int line = 1;
-        foreach (string text in File.ReadLines(path).Skip(1))
-        {
-            line++;
-            if (text.Length == 0)
-                continue;
-            var fields = text.Split('\t');
-            if (fields.Length < 2 || fields[0].Length == 0 || fields[1].Length == 0)
-                throw new InvalidDataException($"{path}, line {line}: expected a non-empty source and target separated by a tab.");
-            rows.Add(new Row { SourceText = fields[0], TargetText = fields[1] });
-        }
+        var ml = new MLContext(seed: seed);
+        var file = DelimitedFile.Open(ml, path, arguments.Format, fallbackSeparator: '\t');
+        var rows = file.Read<Row>(ml, file.Load(ml,
+            new TextLoader.Column(nameof(Row.SourceText), DataKind.String, file.IndexOf(arguments.SourceColumn, "--source-column")),
+            new TextLoader.Column(nameof(Row.TargetText), DataKind.String, file.IndexOf(arguments.TargetColumn, "--target-column"))));
+        int empty = rows.FindIndex(r => r.SourceText.Length == 0 || r.TargetText.Length == 0);
+        if (empty >= 0)
+            throw new InvalidDataException($"{path}: data row {empty + 1} has an empty source or target text.");
         if (rows.Count < 10)
             throw new InvalidDataException($"{path}: {rows.Count} rows; at least 10 are needed to hold some out for testing.");
         var shuffled = rows.ToArray();

@@ -14,7 +14,7 @@ public sealed class TaskVerbTests
     [TestMethod]
     [DataRow("language-model", "language-model", "LanguageModeling", new[] { "--epochs", "1", "--minutes", "0.1" })]
     [DataRow("forecast", "forecast", "Forecasting", new[] { "--epochs", "2", "--hidden", "8", "--ensemble", "1" })]
-    [DataRow("ner", "ner", "SequenceTagging", new[] { "--epochs", "1" })]
+    [DataRow("ner", "ner", "SequenceTagging", new[] { "--epochs", "1", "--threads", "1" })]
     [DataRow("seq2seq", "seq2seq", "SequenceToSequence", new[] { "--epochs", "1", "--train", "300", "--test", "30", "--hidden", "16" })]
     public void ATrainingVerbRunsAndItsModelCanBeInspected(string verb, string task, string storyTask, string[] tinySettings)
     {

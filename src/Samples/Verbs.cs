@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Samples.Forecast;
+using Samples.Inspect;
+using Samples.LanguageModel;
+using Samples.Ner;
+using Samples.Onnx;
+using Samples.Predict;
+using Samples.Seq2Seq;
+using Samples.Sentiment;
+
+namespace Samples;
+
+/// <summary>The command line: every verb, and the no-argument run (the sentiment sample on generated data).</summary>
+public static class Verbs
+{
+    /// <summary>The root command with every verb. A new verb is one more line here.</summary>
+    public static RootCommand CreateRoot()
+    {
+        var sentiment = SentimentCommand.Create();
+        var root = new RootCommand("Microsoft.ML.Recurrent: train recurrent models on your data from the command line. Without a command: the sentiment sample on generated data.")
+        {
+            sentiment,
+            LanguageModelCommand.Create(),
+            ForecastCommand.Create(),
+            NerCommand.Create(),
+            Seq2SeqCommand.Create(),
+            ExportOnnxCommand.Create(),
+            InspectCommand.Create(),
+            PredictCommand.Create(),
+        };
+        root.SetAction(_ => sentiment.Parse([]).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+        return root;
+    }
+}
