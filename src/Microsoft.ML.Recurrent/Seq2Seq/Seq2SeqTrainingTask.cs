@@ -51,7 +51,7 @@ internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequen
         var gold = ids.narrow(1, 1, steps);
         gold = gold.masked_fill(gold.eq(0), SequenceDataset.IgnoreIndex);
         Func<int, long, Tensor?>? useTruth = ratio >= 1 ? null : (_, rows) =>
-            rand([rows], generator: TrainingRandom.Current ?? throw new InvalidOperationException("Scheduled sampling draws from a training run's generator.")).lt(ratio);
+            rand([rows], generator: TrainingRandom.Current).lt(ratio);
         return (network.Decode(batch.Inputs, batch.Lengths, inputs, useTruth), gold);
     }
 }
