@@ -13,12 +13,16 @@ using Microsoft.ML.Recurrent.ModelHost;
 //          the same for a small language model (see LanguageModelCheckpointTraining); prints each row's log-probability.
 //        ModelHost train-seq2seq-with-checkpoint <checkpoint> <model.zip> <stall-after-epoch, 0 = never>
 //          the same for a small sequence-to-sequence model (see Seq2SeqCheckpointTraining); prints the per-epoch losses and each row's predicted ids.
+//        ModelHost threads <application thread count, 0 = none>
+//          sets LibTorch's thread count first when given one, trains a tiny model, prints the thread count after (see ThreadCountCheck).
 if (args.Length == 4 && args[0] == "train-with-checkpoint")
     return CheckpointTraining.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
 if (args.Length == 4 && args[0] == "train-lm-with-checkpoint")
     return LanguageModelCheckpointTraining.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
 if (args.Length == 4 && args[0] == "train-seq2seq-with-checkpoint")
     return Seq2SeqCheckpointTraining.Run(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+if (args.Length == 2 && args[0] == "threads")
+    return ThreadCountCheck.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
 if (args.Length == 3 && args[0] == "save-loop")
 {
     var context = new MLContext(seed: 1);
@@ -32,7 +36,7 @@ if (args.Length == 3 && args[0] == "save-loop")
 }
 if (args.Length != 5 || args[0] != "score")
 {
-    Console.Error.WriteLine("usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <columns> | save-loop <model.zip> <destination.zip> | train-with-checkpoint | train-lm-with-checkpoint | train-seq2seq-with-checkpoint <checkpoint> <model.zip> <stall-after-epoch>");
+    Console.Error.WriteLine("usage: ModelHost score <model.zip> <input.idv> <transform|rowmapper> <columns> | save-loop <model.zip> <destination.zip> | train-with-checkpoint | train-lm-with-checkpoint | train-seq2seq-with-checkpoint <checkpoint> <model.zip> <stall-after-epoch> | threads <count>");
     return 2;
 }
 

@@ -17,14 +17,15 @@ public static class RecurrentTrainersCatalogExtensions
     /// <param name="catalog">The binary classification trainers.</param>
     /// <param name="labelColumnName">Boolean label column.</param>
     /// <param name="featureColumnName">Token-id vector column (e.g. from <c>TokenizeToSequence</c>).</param>
+    /// <param name="exampleWeightColumnName">Optional Single column of example weights (see <see cref="RecurrentSequenceTrainerOptions.ExampleWeightColumnName"/>); null: every row weighs 1.</param>
     /// <param name="hiddenSize">Hidden units per direction; at least 1.</param>
     /// <param name="epochs">Passes over the training data; at least 1.</param>
     /// <param name="batchSize">Sequences per mini-batch; at least 1.</param>
     /// <param name="learningRate">Adam's learning rate; positive.</param>
     public static RecurrentSequenceTrainer Recurrent(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = 128, int epochs = 10,
-        int batchSize = 32, double learningRate = 1e-3)
-        => catalog.Recurrent(Flat(labelColumnName, featureColumnName, hiddenSize, epochs, batchSize, learningRate));
+        string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int hiddenSize = 128,
+        int epochs = 10, int batchSize = 32, double learningRate = 1e-3)
+        => catalog.Recurrent(Flat(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenSize, epochs, batchSize, learningRate));
 
     /// <summary>A recurrent sequence classifier for two classes, with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">The binary classification trainers.</param>
@@ -39,14 +40,15 @@ public static class RecurrentTrainersCatalogExtensions
     /// <param name="catalog">The multiclass classification trainers.</param>
     /// <param name="labelColumnName">Key-typed label column.</param>
     /// <param name="featureColumnName">Token-id vector column.</param>
+    /// <param name="exampleWeightColumnName">Optional Single column of example weights; null: every row weighs 1.</param>
     /// <param name="hiddenSize">Hidden units per direction; at least 1.</param>
     /// <param name="epochs">Passes over the training data; at least 1.</param>
     /// <param name="batchSize">Sequences per mini-batch; at least 1.</param>
     /// <param name="learningRate">Adam's learning rate; positive.</param>
     public static RecurrentSequenceTrainer Recurrent(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = 128, int epochs = 10,
-        int batchSize = 32, double learningRate = 1e-3)
-        => catalog.Recurrent(Flat(labelColumnName, featureColumnName, hiddenSize, epochs, batchSize, learningRate));
+        string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int hiddenSize = 128,
+        int epochs = 10, int batchSize = 32, double learningRate = 1e-3)
+        => catalog.Recurrent(Flat(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenSize, epochs, batchSize, learningRate));
 
     /// <summary>A recurrent sequence classifier for several classes, with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">The multiclass classification trainers.</param>
@@ -61,14 +63,15 @@ public static class RecurrentTrainersCatalogExtensions
     /// <param name="catalog">The regression trainers.</param>
     /// <param name="labelColumnName">Single label column.</param>
     /// <param name="featureColumnName">Token-id vector column.</param>
+    /// <param name="exampleWeightColumnName">Optional Single column of example weights; null: every row weighs 1.</param>
     /// <param name="hiddenSize">Hidden units per direction; at least 1.</param>
     /// <param name="epochs">Passes over the training data; at least 1.</param>
     /// <param name="batchSize">Sequences per mini-batch; at least 1.</param>
     /// <param name="learningRate">Adam's learning rate; positive.</param>
     public static RecurrentSequenceTrainer Recurrent(this RegressionCatalog.RegressionTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = 128, int epochs = 10,
-        int batchSize = 32, double learningRate = 1e-3)
-        => catalog.Recurrent(Flat(labelColumnName, featureColumnName, hiddenSize, epochs, batchSize, learningRate));
+        string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int hiddenSize = 128,
+        int epochs = 10, int batchSize = 32, double learningRate = 1e-3)
+        => catalog.Recurrent(Flat(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenSize, epochs, batchSize, learningRate));
 
     /// <summary>A recurrent sequence regressor, with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">The regression trainers.</param>
@@ -76,11 +79,12 @@ public static class RecurrentTrainersCatalogExtensions
     public static RecurrentSequenceTrainer Recurrent(this RegressionCatalog.RegressionTrainers catalog, RecurrentSequenceTrainerOptions options)
         => new(BridgeEnvironment.FromCatalog(catalog), SequencePredictionKind.Regression, options);
 
-    private static RecurrentSequenceTrainerOptions Flat(string label, string features, int hiddenSize, int epochs, int batchSize, double learningRate)
+    private static RecurrentSequenceTrainerOptions Flat(string label, string features, string? weights, int hiddenSize, int epochs, int batchSize, double learningRate)
         => new()
         {
             LabelColumnName = label,
             FeatureColumnName = features,
+            ExampleWeightColumnName = weights,
             HiddenSize = hiddenSize,
             Epochs = epochs,
             BatchSize = batchSize,

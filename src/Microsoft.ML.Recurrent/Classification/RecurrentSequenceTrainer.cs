@@ -15,6 +15,7 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// <list type="table">
 /// <item><term>Feature column</term><description>vector of token ids (Int32, Int64, UInt32 or key; 0 = padding, 1 = unknown), or of Single with <see cref="RecurrentSequenceTrainerOptions.FeatureSize"/> floats per step. Variable length is fine; each sequence is read up to its own length.</description></item>
 /// <item><term>Label column</term><description>Boolean (binary), key (multiclass), Single (regression).</description></item>
+/// <item><term>Example weight column</term><description>optional Single scalar (<see cref="RecurrentSequenceTrainerOptions.ExampleWeightColumnName"/>): each row's weight in the loss.</description></item>
 /// <item><term>Output columns</term><description>see <see cref="RecurrentSequenceTransformer"/>.</description></item>
 /// <item><term>Needs training</term><description>yes (TorchSharp, CPU).</description></item>
 /// </list>
@@ -49,9 +50,10 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
     {
         var targetKind = _kind == SequencePredictionKind.MulticlassClassification ? SequenceTargetKind.Class : SequenceTargetKind.Value;
         int featureSize = Math.Max(_options.FeatureSize, 1);
-        var training = SequenceDataReader.Read(trainData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
-        var validation = validationData is null ? null
-            : SequenceDataReader.Read(validationData, _options.FeatureColumnName, featureSize, _options.LabelColumnName, targetKind, trimPadding: true);
+        SequenceDataset Read(IDataView data) => SequenceDataReader.Read(data, _options.FeatureColumnName, featureSize, _options.LabelColumnName,
+            targetKind, trimPadding: true, weightColumn: _options.ExampleWeightColumnName);
+        var training = Read(trainData);
+        var validation = validationData is null ? null : Read(validationData);
 
         var settings = DescribeModel(trainData.Schema, training);
         float[,]? embeddings = LoadPretrainedEmbeddings(settings, run.Channel);
@@ -112,6 +114,9 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
                 ? c.IsKey || c.ItemType == NumberDataViewType.Int32 || c.ItemType == NumberDataViewType.Int64 || c.ItemType == NumberDataViewType.UInt32
                 : c.ItemType == NumberDataViewType.Single),
             tokens ? "a vector of token ids (Int32, Int64, UInt32 or key), e.g. from TokenizeToSequence" : $"a vector of Single ({_options.FeatureSize} per step)");
+        if (_options.ExampleWeightColumnName is { } weight)
+            SchemaChecks.RequireColumn(schema, component, "example weight", weight,
+                c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single, "a Single scalar");
         return _kind switch
         {
             SequencePredictionKind.BinaryClassification => SchemaChecks.RequireColumn(schema, component, "label", _options.LabelColumnName,

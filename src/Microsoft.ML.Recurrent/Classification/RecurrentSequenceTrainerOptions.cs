@@ -15,6 +15,14 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
     /// <summary>Label column: Boolean (binary), key (multiclass) or Single (regression). Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
 
+    /// <summary>
+    /// Optional column of example weights: a Single scalar, finite and at least 0. A row's loss counts in proportion to
+    /// its weight (within a batch the loss is <c>Σ w·l / Σ w</c>), and the validation loss and accuracy are weighted the
+    /// same way; rows of weight 0 teach nothing. The training and validation data both need it. Default null: every row
+    /// weighs 1.
+    /// </summary>
+    public string? ExampleWeightColumnName { get; set; }
+
     /// <summary>Output Score column. Default "Score".</summary>
     public string ScoreColumnName { get; set; } = "Score";
 
@@ -101,6 +109,7 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
         Validate();
         Require(!string.IsNullOrWhiteSpace(FeatureColumnName), nameof(FeatureColumnName), FeatureColumnName, "must be set");
         Require(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), LabelColumnName, "must be set");
+        Require(ExampleWeightColumnName is null || !string.IsNullOrWhiteSpace(ExampleWeightColumnName), nameof(ExampleWeightColumnName), ExampleWeightColumnName!, "must be null or a column name");
         Require(FeatureSize >= 0, nameof(FeatureSize), FeatureSize, "must be 0 (token ids) or positive");
         Require(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "must be Last, Max, Mean or Attention");
         Require(VocabularySize == 0 || VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "must be 0 (inferred) or at least 2");

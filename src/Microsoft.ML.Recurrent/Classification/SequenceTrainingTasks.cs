@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Recurrent.Classification;
 
-/// <summary>Loss and validation metric of each whole-sequence task, for <see cref="TrainingLoop"/>.</summary>
+/// <summary>
+/// Loss and validation metric of each whole-sequence task, for <see cref="TrainingLoop"/>; with example weights, the
+/// loss is the weighted mean over a batch and the validation loss and accuracy are weighted too.
+/// </summary>
 internal static class SequenceTrainingTasks
 {
     public static ITrainingTask For(SequencePredictionKind kind) => kind switch
@@ -23,21 +26,23 @@ internal static class SequenceTrainingTasks
         public ValidationMetric? Metric { get; } = new("accuracy", HigherIsBetter: true);
 
         public Tensor ComputeLoss(nn.Module model, SequenceBatch batch)
-            => nn.functional.binary_cross_entropy_with_logits(Logits(model, batch).reshape(-1), batch.RequireTargets());
+        {
+            var logits = Logits(model, batch).reshape(-1);
+            return batch.MeanLoss(reduction => nn.functional.binary_cross_entropy_with_logits(logits, batch.RequireTargets(), reduction: reduction));
+        }
 
         public EvaluationResult Evaluate(nn.Module model, IEnumerable<SequenceBatch> batches)
         {
-            double loss = 0;
-            long correct = 0, count = 0;
+            double loss = 0, correct = 0, count = 0;
             foreach (var batch in batches)
             {
                 var logits = Logits(model, batch).reshape(-1);
                 var targets = batch.RequireTargets();
-                loss += nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.Sum).item<float>();
-                correct += (logits > 0).eq(targets > 0.5).sum().item<long>();
-                count += batch.Size;
+                loss += batch.SumLoss(reduction => nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: reduction));
+                correct += batch.Count((logits > 0).eq(targets > 0.5));
+                count += batch.WeightSum;
             }
-            return new EvaluationResult(loss / count, (double)correct / count);
+            return new EvaluationResult(loss / count, correct / count);
         }
     }
 
@@ -47,21 +52,23 @@ internal static class SequenceTrainingTasks
         public ValidationMetric? Metric { get; } = new("accuracy", HigherIsBetter: true);
 
         public Tensor ComputeLoss(nn.Module model, SequenceBatch batch)
-            => nn.functional.cross_entropy(Logits(model, batch), batch.RequireTargets());
+        {
+            var logits = Logits(model, batch);
+            return batch.MeanLoss(reduction => nn.functional.cross_entropy(logits, batch.RequireTargets(), reduction: reduction));
+        }
 
         public EvaluationResult Evaluate(nn.Module model, IEnumerable<SequenceBatch> batches)
         {
-            double loss = 0;
-            long correct = 0, count = 0;
+            double loss = 0, correct = 0, count = 0;
             foreach (var batch in batches)
             {
                 var logits = Logits(model, batch);
                 var targets = batch.RequireTargets();
-                loss += nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(-1).eq(targets).sum().item<long>();
-                count += batch.Size;
+                loss += batch.SumLoss(reduction => nn.functional.cross_entropy(logits, targets, reduction: reduction));
+                correct += batch.Count(logits.argmax(-1).eq(targets));
+                count += batch.WeightSum;
             }
-            return new EvaluationResult(loss / count, (double)correct / count);
+            return new EvaluationResult(loss / count, correct / count);
         }
     }
 
@@ -69,6 +76,9 @@ internal static class SequenceTrainingTasks
     private sealed class Regression : ITrainingTask
     {
         public Tensor ComputeLoss(nn.Module model, SequenceBatch batch)
-            => nn.functional.mse_loss(Logits(model, batch).reshape(-1), batch.RequireTargets());
+        {
+            var predictions = Logits(model, batch).reshape(-1);
+            return batch.MeanLoss(reduction => nn.functional.mse_loss(predictions, batch.RequireTargets(), reduction));
+        }
     }
 }

@@ -7,8 +7,8 @@ namespace Microsoft.ML.Recurrent.Runtime;
 /// </summary>
 /// <remarks>
 /// The mode lives in the processor's per-thread floating-point control register, and threads inherit it from the
-/// thread that creates them. Training turns it on with <see cref="Scope"/> for its duration, so LibTorch's worker
-/// threads (created during the first parallel operation) keep it while the caller's thread gets its mode back.
+/// thread that creates them. Training turns it on in a thread of its own (<see cref="TrainingThread"/>), whose LibTorch
+/// worker threads are created with it and end with it, so no thread of the application is left with it.
 /// It calls the static <c>at::Context::setFlushDenormal(bool)</c> in libtorch_cpu through its exported symbol.
 /// </remarks>
 internal static unsafe class FlushDenormal

@@ -3,8 +3,9 @@ using TorchSharp;
 namespace Microsoft.ML.Recurrent.Runtime;
 
 /// <summary>
-/// Seeds LibTorch's process-wide generator and creates a network under one lock, so that a network's initial weights
-/// depend only on its seed even when other trainers in the process create networks at the same time.
+/// Creates a network from LibTorch's process-wide generator seeded with its seed, under one lock, so that a network's
+/// initial weights depend only on its seed even when other trainers in the process create networks at the same time;
+/// and puts the generator's state back afterwards, so that the application's own draws are not changed by a training.
 /// </summary>
 internal static class TorchSeeding
 {
@@ -15,8 +16,16 @@ internal static class TorchSeeding
         TorchRuntime.EnsureInitialized();
         lock (Gate)
         {
+            using var outside = torch.random.get_rng_state();
             torch.manual_seed(seed);
-            return create();
+            try
+            {
+                return create();
+            }
+            finally
+            {
+                torch.random.set_rng_state(outside);
+            }
         }
     }
 

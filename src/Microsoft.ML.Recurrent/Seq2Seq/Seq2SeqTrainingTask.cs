@@ -53,8 +53,7 @@ internal sealed class Seq2SeqTrainingTask(TargetSequences training, TargetSequen
         gold = gold.masked_fill(gold.eq(0), SequenceDataset.IgnoreIndex);
         Func<int, long, Tensor?>? useTruth = ratio >= 1 ? null : (_, rows) =>
             // Drawn on the CPU from the run's checkpointed generator, then moved to the network's device.
-            rand([rows], generator: TrainingRandom.Current ?? throw new InvalidOperationException("Scheduled sampling draws from a training run's generator."))
-                .lt(ratio).MoveTo(batch.Inputs.device);
+            rand([rows], generator: TrainingRandom.Current).lt(ratio).MoveTo(batch.Inputs.device);
         return (network.Decode(batch.Inputs, batch.Lengths, inputs, useTruth), gold);
     }
 }

@@ -52,7 +52,23 @@ internal sealed class BatchIterator
         var lengthValues = Span<long>(lengths);
         for (int r = 0; r < batch; r++)
             lengthValues[r] = _data.GetLength(indices[r]);
-        return new SequenceBatch(inputs, lengths, Targets(indices, maxLength), indices.ToArray(), maxLength);
+        var (weights, weightSum) = Weights(indices);
+        return new SequenceBatch(inputs, lengths, Targets(indices, maxLength), indices.ToArray(), maxLength, weights, weightSum);
+    }
+
+    private (Tensor? Weights, double Sum) Weights(ReadOnlySpan<int> indices)
+    {
+        if (!_data.HasWeights)
+            return (null, indices.Length);
+        Tensor tensor = empty([indices.Length], ScalarType.Float32);
+        var values = Span<float>(tensor);
+        double sum = 0;
+        for (int r = 0; r < indices.Length; r++)
+        {
+            values[r] = _data.GetWeight(indices[r]);
+            sum += values[r];
+        }
+        return (tensor, sum);
     }
 
     private Tensor TokenInputs(ReadOnlySpan<int> indices, int maxLength)

@@ -40,25 +40,29 @@ internal sealed class FitRun : IDisposable
     /// <summary>
     /// Creates and trains <paramref name="count"/> networks one after another, all under one <see cref="TrainingSession"/>
     /// (one clock, one time limit, one cancellation token): member <c>m</c> is created by <paramref name="build"/> under the
-    /// seed <c>Seed + 7919 m</c> (<see cref="TorchSeeding"/>) and trained by <paramref name="train"/>.
+    /// seed <c>Seed + 7919 m</c> (<see cref="TorchSeeding"/>) and trained by <paramref name="train"/>, on a thread of its
+    /// own (<see cref="TrainingThread"/>).
     /// </summary>
     public List<TNetwork> TrainMembers<TNetwork>(int count, Func<TNetwork> build, Func<TNetwork, TrainingMember, TrainingHistory> train)
         where TNetwork : nn.Module
     {
         var session = new TrainingSession(_options, count, line => Channel.Info(line));
-        var networks = new List<TNetwork>(count);
-        using var flushDenormal = FlushDenormal.Scope();
-        for (int member = 0; member < count; member++)
+        // On a thread of its own, so that the flush-denormal mode training runs under never reaches the caller's threads.
+        return TrainingThread.Run(() =>
         {
-            int memberSeed = unchecked(Seed + 7919 * member);
-            var network = TorchSeeding.Create(memberSeed, build).to(Device);
-            _networks.Add(network);
-            networks.Add(network);
-            if (count > 1)
-                Channel.Info($"Ensemble member {member + 1} of {count}.");
-            _histories.Add(train(network, session.StartMember(member, memberSeed)));
-        }
-        return networks;
+            var networks = new List<TNetwork>(count);
+            for (int member = 0; member < count; member++)
+            {
+                int memberSeed = unchecked(Seed + 7919 * member);
+                var network = TorchSeeding.Create(memberSeed, build).to(Device);
+                _networks.Add(network);
+                networks.Add(network);
+                if (count > 1)
+                    Channel.Info($"Ensemble member {member + 1} of {count}.");
+                _histories.Add(train(network, session.StartMember(member, memberSeed)));
+            }
+            return networks;
+        });
     }
 
     /// <summary>The model's story for a trainer whose training data is a <see cref="SequenceDataset"/>.</summary>

@@ -32,17 +32,17 @@ internal interface ITrainingTask
     /// <summary>
     /// Evaluates the model over <paramref name="batches"/>. The loop has already set eval mode and disabled gradients;
     /// each batch lives in its own dispose scope that ends when the next is requested, so accumulate managed numbers,
-    /// not tensors. The default returns the example-weighted mean of <see cref="ComputeLoss"/> and no metric.
+    /// not tensors. The default returns the mean of <see cref="ComputeLoss"/> over the examples (weighted by the batches'
+    /// <see cref="SequenceBatch.WeightSum"/>) and no metric.
     /// </summary>
     EvaluationResult Evaluate(nn.Module model, IEnumerable<SequenceBatch> batches)
     {
-        double sum = 0;
-        long count = 0;
+        double sum = 0, count = 0;
         foreach (var batch in batches)
         {
             using var loss = ComputeLoss(model, batch);
-            sum += loss.ToDouble() * batch.Size;
-            count += batch.Size;
+            sum += loss.ToDouble() * batch.WeightSum;
+            count += batch.WeightSum;
         }
         return new EvaluationResult(count == 0 ? double.NaN : sum / count, null);
     }

@@ -10,18 +10,20 @@ namespace Microsoft.ML.Recurrent.Training;
 /// <remarks>
 /// Shapes: <see cref="Inputs"/> int64 <c>[B, T]</c> (token ids) or float32 <c>[B, T, F]</c> (features), padding 0;
 /// <see cref="Lengths"/> int64 <c>[B]</c>; <see cref="Targets"/> as described by <see cref="SequenceTargetKind"/>, or
-/// null without targets. The tensors are created in the dispose scope current at creation (the training loop opens
+/// null without targets; <see cref="Weights"/> float32 <c>[B]</c> or null. The tensors are created in the dispose scope current at creation (the training loop opens
 /// one per batch); <see cref="Dispose"/> releases them earlier.
 /// </remarks>
 internal sealed class SequenceBatch : IDisposable
 {
-    internal SequenceBatch(Tensor inputs, Tensor lengths, Tensor? targets, int[] indices, int maxLength)
+    internal SequenceBatch(Tensor inputs, Tensor lengths, Tensor? targets, int[] indices, int maxLength, Tensor? weights = null, double weightSum = double.NaN)
     {
         Inputs = inputs;
         Lengths = lengths;
         Targets = targets;
         Indices = indices;
         MaxLength = maxLength;
+        Weights = weights;
+        WeightSum = weights is null ? indices.Length : weightSum;
     }
 
     /// <summary>int64 <c>[B, T]</c> or float32 <c>[B, T, F]</c>, right-padded with 0.</summary>
@@ -32,6 +34,28 @@ internal sealed class SequenceBatch : IDisposable
 
     /// <summary>Targets (see <see cref="SequenceTargetKind"/> for shapes), or null when the dataset has none.</summary>
     public Tensor? Targets { get; }
+
+    /// <summary>float32 <c>[B]</c>: each row's weight in the loss, when the dataset has weights; null when every row weighs 1.</summary>
+    public Tensor? Weights { get; }
+
+    /// <summary>Sum of the rows' weights (<see cref="Size"/> without weights): what a mean over the batch divides by.</summary>
+    public double WeightSum { get; }
+
+    /// <summary>
+    /// The batch's loss to minimize from a loss function of the reduction: its mean over the rows without weights,
+    /// otherwise the weighted mean <c>Σ w·l / Σ w</c> of its per-row values (0, so no gradient, when every weight is 0).
+    /// With a weight of 2 a row counts as two rows of weight 1 in the same batch, and a row of weight 0 not at all.
+    /// </summary>
+    public Tensor MeanLoss(Func<nn.Reduction, Tensor> loss)
+        => Weights is null ? loss(nn.Reduction.Mean) : loss(nn.Reduction.None).mul(Weights).sum().div(Math.Max(WeightSum, float.Epsilon));
+
+    /// <summary>The batch's total loss (weighted by the rows' weights, when there are any), for evaluation.</summary>
+    public double SumLoss(Func<nn.Reduction, Tensor> loss)
+        => (Weights is null ? loss(nn.Reduction.Sum) : loss(nn.Reduction.None).mul(Weights).sum()).ToDouble();
+
+    /// <summary>How many rows <paramref name="hits"/> (Boolean <c>[B]</c>) marks, each counted with its weight.</summary>
+    public double Count(Tensor hits)
+        => (Weights is null ? hits.sum() : hits.to_type(ScalarType.Float32).mul(Weights).sum()).ToDouble();
 
     /// <summary>Dataset index of each row (row <c>i</c> of every tensor is example <c>Indices[i]</c>).</summary>
     public int[] Indices { get; }
@@ -68,5 +92,6 @@ internal sealed class SequenceBatch : IDisposable
         Inputs.Dispose();
         Lengths.Dispose();
         Targets?.Dispose();
+        Weights?.Dispose();
     }
 }

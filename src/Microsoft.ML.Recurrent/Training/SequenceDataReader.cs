@@ -33,6 +33,7 @@ internal enum EmptySequenceHandling
 /// <c>targetWidth</c> items; for <see cref="SequenceTargetKind.StepClasses"/> an Int32/Int64/UInt32 vector (keys give
 /// <c>k - 1</c>, a missing key an ignored step) with one item per step; for <see cref="SequenceTargetKind.StepValues"/>
 /// a Single/Double vector with <c>targetWidth</c> items per step.</para>
+/// <para>Weight column (optional): a Single scalar, finite and at least 0, each row's weight in the loss.</para>
 /// <para>Empty sequences are rejected unless <see cref="EmptySequenceHandling.SinglePaddingStep"/> is asked for; the
 /// message suggests padding sequences upstream to a minimum length of 1.</para>
 /// </remarks>
@@ -57,10 +58,11 @@ internal static class SequenceDataReader
 
     /// <summary>Reads every row of <paramref name="data"/>. Throws <see cref="ArgumentException"/> for a missing or
     /// unsupported column and <see cref="InvalidDataException"/> for a bad value, naming the column and the 0-based row index.
-    /// With <paramref name="trimPadding"/>, padding ids (0) before and after each token sequence are dropped.</summary>
+    /// With <paramref name="trimPadding"/>, padding ids (0) before and after each token sequence are dropped. With
+    /// <paramref name="weightColumn"/>, each row's weight is read from it.</summary>
     public static SequenceDataset Read(IDataView data, string sequenceColumn, int featureSize, string? targetColumn,
         SequenceTargetKind targetKind, int targetWidth = 1, EmptySequenceHandling emptySequences = EmptySequenceHandling.Reject,
-        bool trimPadding = false)
+        bool trimPadding = false, string? weightColumn = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(sequenceColumn);
@@ -71,9 +73,14 @@ internal static class SequenceDataReader
 
         var inputColumn = FindColumn(data, sequenceColumn, "sequence");
         DataViewSchema.Column? labelColumn = targetKind == SequenceTargetKind.None ? null : FindColumn(data, targetColumn!, "target");
-        var active = labelColumn is null ? new[] { inputColumn } : new[] { inputColumn, labelColumn.Value };
+        DataViewSchema.Column? weightsColumn = weightColumn is null ? null : FindColumn(data, weightColumn, "example weight");
+        if (weightsColumn is { } wc && wc.Type != NumberDataViewType.Single)
+            throw new ArgumentException($"Example weight column '{weightColumn}' must be a Single scalar, but is {wc.Type}.", nameof(weightColumn));
+        var active = new[] { inputColumn, labelColumn, weightsColumn }.OfType<DataViewSchema.Column>().ToArray();
 
         using var cursor = data.GetRowCursor(active);
+        var readWeight = weightsColumn is { } weights ? cursor.GetGetter<float>(weights) : null;
+        double weightSum = 0;
         var input = VectorColumnReader.TryCreate(cursor, inputColumn, allowDouble: false)
             ?? throw new ArgumentException($"Column '{sequenceColumn}' must be a vector of Int32, Int64, UInt32 (key or not) or Single, but is {inputColumn.Type}.", nameof(sequenceColumn));
         var inputKind = input.IsInteger ? SequenceInputKind.Tokens : SequenceInputKind.Features;
@@ -114,6 +121,15 @@ internal static class SequenceDataReader
         while (cursor.MoveNext())
         {
             long row = cursor.Position;
+            if (readWeight is not null)
+            {
+                float weight = 0;
+                readWeight(ref weight);
+                if (!float.IsFinite(weight) || weight < 0)
+                    throw Bad(weightColumn!, row, $"the example weight is {weight}; weights must be finite and at least 0");
+                builder.AddWeight(weight);
+                weightSum += weight;
+            }
             int steps;
             bool wasEmpty;
             if (inputKind == SequenceInputKind.Tokens)
@@ -210,6 +226,8 @@ internal static class SequenceDataReader
 
         if (builder.Count == 0)
             throw new InvalidDataException($"The data has no rows: training needs at least one example (sequence column '{sequenceColumn}').");
+        if (readWeight is not null && weightSum == 0)
+            throw new InvalidDataException($"Every example weight in column '{weightColumn}' is 0: there is nothing to learn from.");
         return builder.Build();
     }
 

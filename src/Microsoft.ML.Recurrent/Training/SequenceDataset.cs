@@ -60,10 +60,12 @@ internal sealed class SequenceDataset
     private readonly float[]? _features;
     private readonly float[]? _floatTargets;
     private readonly int[]? _intTargets;
+    private readonly float[]? _weights;
 
     private SequenceDataset(SequenceInputKind inputKind, int featureSize, SequenceTargetKind targetKind, int targetWidth,
-        int[] stepOffsets, int[]? tokens, float[]? features, float[]? floatTargets, int[]? intTargets, int classCount)
+        int[] stepOffsets, int[]? tokens, float[]? features, float[]? floatTargets, int[]? intTargets, int classCount, float[]? weights)
     {
+        _weights = weights;
         InputKind = inputKind;
         FeatureSize = featureSize;
         TargetKind = targetKind;
@@ -103,6 +105,8 @@ internal sealed class SequenceDataset
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_floatTargets.AsSpan()));
         if (_intTargets is not null)
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_intTargets.AsSpan()));
+        if (_weights is not null)
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_weights.AsSpan()));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -126,6 +130,12 @@ internal sealed class SequenceDataset
 
     /// <summary>Largest token id (0 for feature inputs); a vocabulary needs at least <c>MaxTokenId + 1</c> entries.</summary>
     public int MaxTokenId { get; }
+
+    /// <summary>True when the examples carry weights (an example-weight column); otherwise every example weighs 1.</summary>
+    public bool HasWeights => _weights is not null;
+
+    /// <summary>Weight of example <paramref name="index"/> in the loss: finite and at least 0; 1 without weights.</summary>
+    public float GetWeight(int index) => _weights is null ? 1f : _weights[index];
 
     /// <summary>Total number of steps over all examples.</summary>
     public int TotalSteps => _stepOffsets[^1];
@@ -179,6 +189,7 @@ internal sealed class SequenceDataset
         private readonly List<float> _features = [];
         private readonly List<float> _floatTargets = [];
         private readonly List<int> _intTargets = [];
+        private readonly List<float> _weights = [];
         private int _maxClass = -1;
 
         /// <summary>Starts an empty dataset. <paramref name="featureSize"/> is ignored for tokens; <paramref name="targetWidth"/> applies to vector and step-value targets.</summary>
@@ -257,6 +268,9 @@ internal sealed class SequenceDataset
         /// <summary>Sets the per-step values (<c>steps * TargetWidth</c> floats) of the last example.</summary>
         public void AddStepValues(ReadOnlySpan<float> values) => _floatTargets.AddRange(values);
 
+        /// <summary>Adds the weight of an example (in the order of the examples); call it once per example, or never.</summary>
+        public void AddWeight(float weight) => _weights.Add(weight);
+
         /// <summary>Checks that every example got its target and freezes the buffers.</summary>
         public SequenceDataset Build()
         {
@@ -274,13 +288,16 @@ internal sealed class SequenceDataset
             int actual = intTargets ? _intTargets.Count : _floatTargets.Count;
             if (actual != expected)
                 throw new InvalidOperationException($"The builder holds {actual} target values; {Count} examples of kind {TargetKind} need {expected}.");
+            if (_weights.Count != 0 && _weights.Count != Count)
+                throw new InvalidOperationException($"The builder holds {_weights.Count} weights for {Count} examples.");
             int classCount = intTargets ? Math.Max(DeclaredClassCount, _maxClass + 1) : 0;
             return new SequenceDataset(InputKind, FeatureSize, TargetKind, TargetWidth, _stepOffsets.ToArray(),
                 InputKind == SequenceInputKind.Tokens ? _tokens.ToArray() : null,
                 InputKind == SequenceInputKind.Features ? _features.ToArray() : null,
                 intTargets || TargetKind == SequenceTargetKind.None ? null : _floatTargets.ToArray(),
                 intTargets ? _intTargets.ToArray() : null,
-                classCount);
+                classCount,
+                _weights.Count == 0 ? null : _weights.ToArray());
         }
     }
 }

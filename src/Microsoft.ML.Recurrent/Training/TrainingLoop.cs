@@ -145,18 +145,16 @@ internal sealed class TrainingLoop
         model.train();
         // Batches are made on the CPU; the model is where its trainer put it (TorchDevices).
         var device = TensorDevices.DeviceOf(model);
-        double lossSum = 0;
-        long examples = 0;
+        double lossSum = 0, examples = 0;
         int b = 0;
         while (b < plan.BatchCount)
         {
             member.ThrowIfCancellationRequested();
-            double batchLoss;
-            int size;
+            double batchLoss, size;
             using (NewDisposeScope())
             {
                 var batch = iterator.Create(plan.GetBatch(b)).To(device);
-                size = batch.Size;
+                size = batch.WeightSum;
                 optimizer.zero_grad();
                 var loss = task.ComputeLoss(model, batch);
                 batchLoss = loss.ToDouble();
@@ -174,9 +172,12 @@ internal sealed class TrainingLoop
             if (member.OutOfTime)
                 break;
             if (b % _options.ProgressInterval == 0 && b < plan.BatchCount)
-                member.Report(epoch, b, plan.BatchCount, lossSum / examples, null);
+                member.Report(epoch, b, plan.BatchCount, MeanLoss(), null);
         }
-        return (lossSum / examples, b);
+        return (MeanLoss(), b);
+
+        // Weighted by the examples' weights; batches whose examples all weigh 0 learned nothing and count as 0.
+        double MeanLoss() => examples > 0 ? lossSum / examples : 0;
     }
 
     private EvaluationResult Evaluate(nn.Module model, ITrainingTask task, BatchIterator iterator, BatchPlan plan)

@@ -113,7 +113,7 @@ public class TrainingOptions
     /// <summary>The clock the time limit and the progress reports read; tests replace it.</summary>
     internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Receives progress reports on the training thread. Default null.</summary>
+    /// <summary>Receives progress reports on the training thread (a thread of the library's own, which the Fit waits for). Default null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>Batches between progress reports (a report also follows every epoch). Default 10; at least 1.</summary>

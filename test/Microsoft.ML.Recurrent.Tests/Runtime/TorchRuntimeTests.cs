@@ -151,12 +151,6 @@ public sealed class TorchRuntimeTests
     }
 
     [TestMethod]
-    public void IntraOpThreadsEqualTheCoreCount()
-    {
-        Assert.AreEqual(Environment.ProcessorCount, TorchRuntime.IntraOpThreads);
-    }
-
-    [TestMethod]
     public void TheLoadedNativeBridgeNoLongerRequiresTheMissingVersionStrictly()
     {
         TorchRuntime.EnsureInitialized();
