@@ -84,7 +84,7 @@ public sealed class SequenceScoreTransformer : RowToRowTransformerBase
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-            => RecurrentSequenceTransformer.OutputColumns(_owner._settings.Model);
+            => RecurrentSequenceTransformer.OutputColumns(_owner._settings.Model, RecurrentSequenceTransformer.NextScoreColumnSetId(InputSchema));
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
