@@ -3,10 +3,13 @@ using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Forecasting;
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.Onnx;
+using Microsoft.ML.Recurrent.Seq2Seq;
+using Microsoft.ML.Recurrent.Sequences;
 using Microsoft.ML.Recurrent.Tagging;
 using Microsoft.ML.Recurrent.Tests.LanguageModeling;
 using Microsoft.ML.Recurrent.Tests.Seq2Seq;
 using Microsoft.ML.Recurrent.Tests.Tagging;
+using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent.Tests.Contracts;
 
@@ -52,6 +55,20 @@ public sealed class EstimatorContractTests
         [VectorType(3)]
         public float[] Output { get; set; } = [];
     }
+
+    /// <summary>Every public estimator of the library and the test here that checks it: a new one fails <see cref="EveryPublicEstimatorHasAContractTest"/> until it has one.</summary>
+    private static readonly Dictionary<Type, string> Covered = new()
+    {
+        [typeof(TokenizeToSequenceEstimator)] = nameof(TokenizeToSequence),
+        [typeof(PadSequenceEstimator)] = nameof(PadSequenceOnNumbersAndOnKeysWithValueNames),
+        [typeof(NormalizeSequenceEstimator)] = nameof(NormalizeSequence),
+        [typeof(RecurrentSequenceTrainer)] = $"{nameof(BinaryRecurrentTrainerAndEvaluate)}, {nameof(MulticlassRecurrentTrainerWithAndWithoutClassNames)}, {nameof(RegressionRecurrentTrainerOnNumericSequences)}",
+        [typeof(LanguageModelTrainer)] = nameof(LanguageModelTrainerWithLogProbabilityAndGeneration),
+        [typeof(RecurrentForecastingTrainer)] = nameof(ForecastingTrainerOnTheSeriesItself),
+        [typeof(SequenceTaggingTrainer)] = nameof(SequenceTaggingTrainerAnnouncesItsTagSet),
+        [typeof(Seq2SeqTrainer)] = nameof(SequenceToSequenceTrainerWithTargetVocabulary),
+        [typeof(SequenceScoreEstimator)] = nameof(ScoreColumnsOfAnOnnxModelsOutput),
+    };
 
     private static readonly string[] Words = ["red", "green", "blue", "cat", "dog", "runs", "sleeps", "the", "a"];
 
@@ -200,6 +217,9 @@ public sealed class EstimatorContractTests
         Assert.IsTrue(forecasts[..5].All(f => f.All(float.IsNaN)), "rows before a full lookback have no forecast");
         Assert.IsTrue(forecasts[5..38].All(f => f.All(float.IsFinite)), "every row with a full window and known covariates is forecast");
         Assert.IsTrue(forecasts[38..].All(f => f.All(float.IsNaN)), "rows whose forecast steps lie past the data have no covariates, so no forecast");
+
+        // Appended to another estimator, it gives the pipeline the schema the pipeline's Transform delivers.
+        EstimatorContract.Check(ml.Transforms.CopyColumns("Level", "Value").Append(ml.Forecasting.Recurrent(options)), series, "Value", "Phase");
     }
 
     [TestMethod]
@@ -247,6 +267,17 @@ public sealed class EstimatorContractTests
             var expected = data.GetColumn<float[]>("Output").Select(v => (uint)Array.IndexOf(v, v.Max()) + 1).ToArray();
             CollectionAssert.AreEqual(expected, predicted);
         }
+    }
+
+    [TestMethod]
+    public void EveryPublicEstimatorHasAContractTest()
+    {
+        var estimators = typeof(RecurrentSequenceTrainer).Assembly.GetExportedTypes()
+            .Where(t => !t.IsAbstract && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEstimator<>)))
+            .ToList();
+        var uncovered = estimators.Except(Covered.Keys).Select(t => t.FullName).ToList();
+        Assert.AreEqual(0, uncovered.Count, "public estimators without a contract test here: " + string.Join(", ", uncovered));
+        Assert.AreEqual(estimators.Count, Covered.Count, "every estimator listed is a public estimator of the library");
     }
 
     /// <summary>The columns carry the annotations ML.NET's scorers give theirs: one score column set, of the task's kind.</summary>
