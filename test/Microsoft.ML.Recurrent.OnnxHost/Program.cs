@@ -30,8 +30,10 @@ var input = mlContext.Data.LoadFromBinary(args[2]);
 foreach (string line in RowFormatter.FormatTransform(model, input, args[3].Split(',')))
     Console.WriteLine(line);
 
-// Also the PredictionEngine path's row mapper, so that both ways of scoring are covered before the check.
-RowFormatter.FormatRowMapper(model, input, args[3].Split(','));
+// Also the PredictionEngine path's row mapper, so that both ways of scoring are covered before the check (a
+// forecasting deployment reads rows in order and has none, like ML.NET's own forecasters).
+if (model.IsRowToRowMapper)
+    RowFormatter.FormatRowMapper(model, input, args[3].Split(','));
 
 bool managed = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name?.StartsWith("TorchSharp", StringComparison.Ordinal) == true);
 // Every shared object the process has mapped; LibTorch's are libtorch*.so, libc10.so and TorchSharp's bridge libLibTorchSharp.so.

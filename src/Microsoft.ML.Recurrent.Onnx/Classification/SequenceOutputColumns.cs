@@ -4,52 +4,67 @@ namespace Microsoft.ML.Recurrent.Classification;
 
 /// <summary>
 /// The columns a sequence classifier or regressor adds (Score, Probability, PredictedLabel) and their annotations,
-/// shared by the TorchSharp transformer and the ONNX deployment's score columns so that both produce the same schema.
+/// shared by the TorchSharp transformer, the trainers' output schemas and the ONNX deployment's score columns, so that
+/// all of them produce the same schema.
 /// </summary>
 internal static class SequenceOutputColumns
 {
-    /// <summary>The output columns of a model with these settings, with their annotations.</summary>
-    internal static DataViewSchema.DetachedColumn[] Create(SequenceModelSettings settings)
+    /// <summary>
+    /// The task's columns with the annotations ML.NET's own scorers give them, so that evaluators and scorers
+    /// recognise them: ScoreColumnSetId, ScoreColumnKind and ScoreValueKind on every column; IsNormalized on the
+    /// binary Probability; for multiclass with class names, SlotNames and TrainingLabelValues on Score and KeyValues
+    /// on PredictedLabel. The trainers describe their output schema from this same list.
+    /// </summary>
+    /// <param name="settings">The model (or a stand-in with the same kind, column names and presence of class names).</param>
+    /// <param name="scoreColumnSetId">This set of score columns' id: one more than the largest among the input's columns, as ML.NET's scorers number them.</param>
+    internal static DataViewSchema.DetachedColumn[] Create(SequenceModelSettings settings, uint scoreColumnSetId = 1)
     {
         switch (settings.Kind)
         {
             case SequencePredictionKind.BinaryClassification:
+                const string binary = AnnotationUtils.Const.ScoreColumnKind.BinaryClassification;
                 return
                 [
-                    new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", AnnotationUtils.Const.ScoreValueKind.Score)),
-                    new(settings.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", AnnotationUtils.Const.ScoreValueKind.Probability)),
-                    new(settings.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", AnnotationUtils.Const.ScoreValueKind.PredictedLabel)),
+                    new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations(binary, AnnotationUtils.Const.ScoreValueKind.Score, scoreColumnSetId).ToAnnotations()),
+                    new(settings.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations(binary, AnnotationUtils.Const.ScoreValueKind.Probability, scoreColumnSetId, isNormalized: true).ToAnnotations()),
+                    new(settings.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations(binary, AnnotationUtils.Const.ScoreValueKind.PredictedLabel, scoreColumnSetId).ToAnnotations()),
                 ];
             case SequencePredictionKind.MulticlassClassification:
-                var keyType = new KeyDataViewType(typeof(uint), settings.OutputSize);
-                var scoreAnnotations = new DataViewSchema.Annotations.Builder();
-                var labelAnnotations = new DataViewSchema.Annotations.Builder();
+                const string multiclass = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification;
+                var scoreAnnotations = ScoreAnnotations(multiclass, AnnotationUtils.Const.ScoreValueKind.Score, scoreColumnSetId);
+                var labelAnnotations = ScoreAnnotations(multiclass, AnnotationUtils.Const.ScoreValueKind.PredictedLabel, scoreColumnSetId);
                 if (settings.ClassNames is { } names)
                 {
                     var namesType = new VectorDataViewType(TextDataViewType.Instance, names.Length);
                     ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> value)
                         => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray());
                     scoreAnnotations.Add(AnnotationUtils.Kinds.SlotNames, namesType, getNames);
+                    scoreAnnotations.Add(AnnotationUtils.Kinds.TrainingLabelValues, namesType, getNames);
                     labelAnnotations.Add(AnnotationUtils.Kinds.KeyValues, namesType, getNames);
                 }
-                scoreAnnotations.Add(ScoreAnnotations("MulticlassClassification", AnnotationUtils.Const.ScoreValueKind.Score), _ => true);
-                labelAnnotations.Add(ScoreAnnotations("MulticlassClassification", AnnotationUtils.Const.ScoreValueKind.PredictedLabel), _ => true);
                 return
                 [
                     new(settings.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, settings.OutputSize), scoreAnnotations.ToAnnotations()),
-                    new(settings.PredictedLabelColumnName, keyType, labelAnnotations.ToAnnotations()),
+                    new(settings.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), settings.OutputSize), labelAnnotations.ToAnnotations()),
                 ];
             default:
-                return [new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations("Regression", AnnotationUtils.Const.ScoreValueKind.Score))];
+                return [new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations(AnnotationUtils.Const.ScoreColumnKind.Regression, AnnotationUtils.Const.ScoreValueKind.Score, scoreColumnSetId).ToAnnotations())];
         }
     }
 
-    // The annotations ML.NET's own trainers attach, so that evaluators and scorers recognise the columns.
-    private static DataViewSchema.Annotations ScoreAnnotations(string kind, string valueKind)
+    /// <summary>The id the next set of score columns gets in <paramref name="inputSchema"/>, as ML.NET's scorers number them.</summary>
+    internal static uint NextScoreColumnSetId(DataViewSchema inputSchema)
+        => inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
+
+    // The annotations ML.NET's scorers attach to every column they add.
+    private static DataViewSchema.Annotations.Builder ScoreAnnotations(string kind, string valueKind, uint scoreColumnSetId, bool isNormalized = false)
     {
         var builder = new DataViewSchema.Annotations.Builder();
+        builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint v) => v = scoreColumnSetId);
         builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = kind.AsMemory());
         builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = valueKind.AsMemory());
-        return builder.ToAnnotations();
+        if (isNormalized)
+            builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ref bool v) => v = true);
+        return builder;
     }
 }

@@ -30,6 +30,25 @@ internal static class SchemaChecks
     public static SchemaShape.Column NewColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey, SchemaShape? annotations = null)
         => new(name, kind, itemType, isKey, annotations);
 
+    /// <summary>
+    /// The shapes ML.NET's <see cref="SchemaShape.Create"/> gives the columns a transformer adds, annotations included
+    /// (a key's item type is its raw number type). An estimator that describes its output with this, from the same
+    /// column list its transformer builds, promises exactly what the transformer delivers.
+    /// </summary>
+    public static SchemaShape.Column[] ShapesOf(IEnumerable<DataViewSchema.DetachedColumn> columns)
+    {
+        var builder = new DataViewSchema.Builder();
+        foreach (var column in columns)
+            builder.AddColumn(column.Name, column.Type, column.Annotations);
+        return SchemaShape.Create(builder.ToSchema()).ToArray();
+    }
+
+    /// <summary>
+    /// The shape of <paramref name="schema"/> as an estimator receives it (ML.NET's <c>SchemaShape.Create</c>, which
+    /// ML.NET keeps internal), for callers outside the bridge such as tests.
+    /// </summary>
+    public static SchemaShape ShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
+
     /// <summary>Returns a copy of <paramref name="input"/> with <paramref name="added"/> columns replacing same-named ones.</summary>
     public static SchemaShape WithColumns(SchemaShape input, params SchemaShape.Column[] added)
     {

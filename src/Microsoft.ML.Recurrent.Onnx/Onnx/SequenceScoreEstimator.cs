@@ -39,10 +39,9 @@ public sealed class SequenceScoreEstimator : IEstimator<SequenceScoreTransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         SchemaChecks.RequireColumn(inputSchema, "Sequence score columns", "input", _inputColumnName,
             c => c.Kind != SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single, "a vector of Single");
-        var columns = SequenceOutputColumns.Create(_settings)
-            .Select(c => SchemaChecks.NewColumn(c.Name, c.Type is VectorDataViewType ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar,
-                c.Type is VectorDataViewType v ? v.ItemType : c.Type, c.Type is KeyDataViewType))
-            .ToArray();
+        // The transformer's own column list (a scalar key's item type is its raw type in a shape: the multiclass
+        // PredictedLabel used to pass its key type and throw "Item type cannot be a key").
+        var columns = SchemaChecks.ShapesOf(SequenceOutputColumns.Create(_settings));
         return SchemaChecks.WithColumns(inputSchema, columns);
     }
 }

@@ -84,7 +84,7 @@ public sealed class SequenceScoreTransformer : RowToRowTransformerBase
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-            => SequenceOutputColumns.Create(_owner._settings.Model);
+            => SequenceOutputColumns.Create(_owner._settings.Model, SequenceOutputColumns.NextScoreColumnSetId(InputSchema));
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {

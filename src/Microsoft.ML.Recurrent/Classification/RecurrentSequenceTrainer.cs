@@ -83,26 +83,21 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var label = CheckSchema(inputSchema);
-        var columns = new List<SchemaShape.Column>();
-        var trainerAnnotations = new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation());
-        switch (_kind)
+        // Described from the transformer's own column list for a stand-in model: the shapes depend on the task, the
+        // column names and whether the label's keys have text values (the class names), not on what Fit learns.
+        bool classNames = _kind == SequencePredictionKind.MulticlassClassification
+            && label.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues)
+            && keyValues.Kind == SchemaShape.Column.VectorKind.Vector && keyValues.ItemType is TextDataViewType;
+        var standIn = new SequenceModelSettings
         {
-            case SequencePredictionKind.BinaryClassification:
-                columns.Add(SchemaChecks.NewColumn(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, trainerAnnotations));
-                columns.Add(SchemaChecks.NewColumn(_options.ProbabilityColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, trainerAnnotations));
-                columns.Add(SchemaChecks.NewColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false, trainerAnnotations));
-                break;
-            case SequencePredictionKind.MulticlassClassification:
-                columns.Add(SchemaChecks.NewColumn(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
-                    new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(label))));
-                columns.Add(SchemaChecks.NewColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
-                    new SchemaShape(label.Annotations.Where(a => a.Name == AnnotationUtils.Kinds.KeyValues))));
-                break;
-            default:
-                columns.Add(SchemaChecks.NewColumn(_options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, trainerAnnotations));
-                break;
-        }
-        return SchemaChecks.WithColumns(inputSchema, columns.ToArray());
+            Kind = _kind,
+            OutputSize = 2,
+            ClassNames = classNames ? ["", ""] : null,
+            ScoreColumnName = _options.ScoreColumnName,
+            PredictedLabelColumnName = _options.PredictedLabelColumnName,
+            ProbabilityColumnName = _options.ProbabilityColumnName,
+        };
+        return SchemaChecks.WithColumns(inputSchema, SchemaChecks.ShapesOf(RecurrentSequenceTransformer.OutputColumns(standIn)));
     }
 
     private SchemaShape.Column CheckSchema(SchemaShape schema)

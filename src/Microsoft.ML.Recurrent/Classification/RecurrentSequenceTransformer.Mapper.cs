@@ -33,7 +33,7 @@ public sealed partial class RecurrentSequenceTransformer
                 settings.UsesTokens ? "a vector of token ids (Int32, Int64, UInt32 or key)" : $"a vector of Single ({settings.FeatureSize} per step)");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => OutputColumns(_model.Settings);
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => OutputColumns(_model.Settings, NextScoreColumnSetId(InputSchema));
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
@@ -103,7 +103,12 @@ public sealed partial class RecurrentSequenceTransformer
         return best;
     }
 
-    internal static DataViewSchema.DetachedColumn[] OutputColumns(SequenceModelSettings settings) => SequenceOutputColumns.Create(settings);
+    /// <summary>The task's columns with ML.NET's scorer annotations; see <see cref="SequenceOutputColumns.Create"/>.</summary>
+    internal static DataViewSchema.DetachedColumn[] OutputColumns(SequenceModelSettings settings, uint scoreColumnSetId = 1)
+        => SequenceOutputColumns.Create(settings, scoreColumnSetId);
+
+    /// <summary>The id the next set of score columns gets in <paramref name="inputSchema"/>, as ML.NET's scorers number them.</summary>
+    internal static uint NextScoreColumnSetId(DataViewSchema inputSchema) => SequenceOutputColumns.NextScoreColumnSetId(inputSchema);
 
     /// <summary>The prediction for the row under the cursor, computed once however many columns ask for it.</summary>
     private sealed class RowPrediction

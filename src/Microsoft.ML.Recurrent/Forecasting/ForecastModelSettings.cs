@@ -33,7 +33,7 @@ public sealed record ForecastModelSettings
     public int HiddenSize { get; init; }
     /// <summary>Stacked recurrent layers.</summary>
     public int Layers { get; init; }
-    /// <summary>Input column of the transformer: the lookback window.</summary>
+    /// <summary>Name of the lookback window vector: the input of the exported ONNX graph and the column <c>CreateWindowData</c> builds.</summary>
     public string WindowColumnName { get; init; } = "Window";
     /// <summary>Output column of the forecasts.</summary>
     public string ForecastColumnName { get; init; } = "Forecast";
@@ -41,6 +41,9 @@ public sealed record ForecastModelSettings
     public string LowerBoundColumnName { get; init; } = "LowerBound";
     /// <summary>Output column of the interval's upper bounds.</summary>
     public string UpperBoundColumnName { get; init; } = "UpperBound";
+
+    /// <summary>The series columns the model reads and the windows it cuts from them.</summary>
+    internal SeriesWindowLayout Layout() => new(ValueColumnName, FeatureColumnNames, KnownFutureColumnNames, Lookback, Horizon);
 
     /// <summary>Values per window step (see <see cref="SeriesWindowing"/>).</summary>
     public int StepWidth => SeriesWindowing.StepWidth(FeatureColumnNames.Length, KnownFutureColumnNames.Length);

@@ -14,7 +14,7 @@ namespace Microsoft.ML.Recurrent.Forecasting;
 /// <remarks>
 /// <list type="table">
 /// <item><term>Fit input</term><description>the training series: one row per time step, in time order, with the value column and any feature and known-future columns (Single or Double scalars, finite).</description></item>
-/// <item><term>Fitted model</term><description>a <see cref="RecurrentForecastingTransformer"/>. Its rows are windows, not time steps: it maps a Window vector column (built by <see cref="RecurrentForecastingTransformer.CreateWindowData"/>) to Forecast, LowerBound and UpperBound vectors of length horizon in original units. For step-by-step use, <see cref="RecurrentForecastingTransformer.CreateForecastingEngine(IDataView)"/> keeps the last lookback observations.</description></item>
+/// <item><term>Fitted model</term><description>a <see cref="RecurrentForecastingTransformer"/> that applies to the same kind of series: each row gets Forecast, LowerBound and UpperBound, vectors of length horizon in original units, forecast from the window that ends at that row, so <c>Fit(series).Transform(series)</c> works. For step-by-step use, <see cref="RecurrentForecastingTransformer.CreateForecastingEngine(IDataView)"/> keeps the last lookback observations.</description></item>
 /// <item><term>Needs training</term><description>yes (TorchSharp, CPU); scalings are fitted on the training series and stored in the model.</description></item>
 /// </list>
 /// The output column names match ML.NET's SSA forecaster as usually configured (Forecast, LowerBound, UpperBound).
@@ -38,7 +38,7 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
     public RecurrentForecastingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _core.CheckSchema(SchemaShape.Create(input.Schema));
+        GetOutputSchema(SchemaChecks.ShapeOf(input.Schema));
         return Fit(SeriesFrame.Read(input, _options.ValueColumnName, _options.FeatureColumnNames, _options.KnownFutureColumnNames));
     }
 
@@ -70,17 +70,26 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
     }
 
     /// <summary>
-    /// Checks that the series has the value, feature and known-future columns and adds the three output columns.
-    /// The fitted transformer itself reads a Window column, not the series (see <see cref="RecurrentForecastingTrainer"/>).
+    /// Checks that the series has the value, feature and known-future columns (Single or Double scalars) and adds the
+    /// three output columns, as the fitted transformer does when it applies to the series.
     /// </summary>
     /// <param name="inputSchema">Schema of the training series.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         _core.CheckSchema(inputSchema);
-        var columns = new[] { _options.ForecastColumnName, _options.LowerBoundColumnName, _options.UpperBoundColumnName }
-            .Select(n => SchemaChecks.NewColumn(n, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false))
-            .ToArray();
-        return SchemaChecks.WithColumns(inputSchema, columns);
+        var standIn = new ForecastModelSettings
+        {
+            ValueColumnName = _options.ValueColumnName,
+            FeatureColumnNames = _options.FeatureColumnNames.ToArray(),
+            KnownFutureColumnNames = _options.KnownFutureColumnNames.ToArray(),
+            Lookback = _options.Lookback,
+            Horizon = _options.Horizon,
+            ForecastColumnName = _options.ForecastColumnName,
+            LowerBoundColumnName = _options.LowerBoundColumnName,
+            UpperBoundColumnName = _options.UpperBoundColumnName,
+        };
+        standIn.Layout().CheckColumns(inputSchema, "Recurrent forecaster");
+        return SchemaChecks.WithColumns(inputSchema, SchemaChecks.ShapesOf(RecurrentForecastingTransformer.OutputColumns(standIn)));
     }
 
     private void CheckSchema(SchemaShape schema)

@@ -99,7 +99,11 @@ public sealed class RecurrentForecastingTrainerOptions : TrainingOptions
     /// <summary>Output column: upper bounds of the interval. Default "UpperBound".</summary>
     public string UpperBoundColumnName { get; set; } = "UpperBound";
 
-    /// <summary>Input column of the fitted transformer: the lookback window (see <see cref="RecurrentForecastingTransformer.CreateWindowData"/>). Default "Window".</summary>
+    /// <summary>
+    /// Name of the lookback window vector: the input of the exported ONNX graph and the column
+    /// <see cref="RecurrentForecastingTransformer.CreateWindowData"/> builds (the fitted transformer itself reads the
+    /// series columns). Default "Window".
+    /// </summary>
     public string WindowColumnName { get; set; } = "Window";
 
     internal void ValidateForecasting()

@@ -9,7 +9,6 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(RecurrentForecastingTransformer), null, typeof(SignatureLoadModel), "Recurrent Forecasting Model", RecurrentForecastingTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(RecurrentForecastingTransformer), null, typeof(SignatureLoadRowMapper), "Recurrent Forecasting Model", RecurrentForecastingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Forecasting;
 
@@ -17,13 +16,12 @@ namespace Microsoft.ML.Recurrent.Forecasting;
 /// A trained recurrent forecaster (one network or a seed ensemble), produced by <see cref="RecurrentForecastingTrainer"/>.
 /// </summary>
 /// <remarks>
-/// As an ML.NET transformer each row is one forecast: it reads the Window column (a vector of
-/// <see cref="ForecastModelSettings.WindowLength"/> Single values in original units, laid out as described by
-/// <see cref="SeriesWindowing"/>; <see cref="CreateWindowData"/> builds it from a series) and adds Forecast,
-/// LowerBound and UpperBound, vectors of <see cref="Horizon"/> Single values in original units. This keeps saving,
-/// loading and <c>PredictionEngine</c> standard even though the model needs many time steps per forecast. For
-/// forecasting forward from a live series, <see cref="CreateForecastingEngine(IDataView)"/> keeps the last
-/// <see cref="Lookback"/> observations.
+/// As an ML.NET transformer it applies to a series like the one it was fitted on (rows in time order with the value,
+/// feature and known-future columns; <see cref="Transform"/>): each row gets Forecast, LowerBound and UpperBound,
+/// vectors of <see cref="Horizon"/> Single values in original units, forecast from the window that ends at that row.
+/// Like ML.NET's forecasters it is not a row-to-row mapper, so there is no <c>PredictionEngine</c>: for forecasting
+/// forward from a live series, <see cref="CreateForecastingEngine(IDataView)"/> keeps the last <see cref="Lookback"/>
+/// observations. <see cref="Forecast(ReadOnlySpan{float})"/> forecasts from windows built by hand.
 /// </remarks>
 public sealed partial class RecurrentForecastingTransformer : TorchTransformerBase<ForecastModelSettings>
 {
@@ -61,12 +59,6 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
         return new RecurrentForecastingTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
     /// <summary>Forecasts from one window (<see cref="ForecastModelSettings.WindowLength"/> values in original units).</summary>
     /// <param name="window">The lookback window, laid out as by <see cref="SeriesWindowing"/>.</param>
     public ForecastResult Forecast(ReadOnlySpan<float> window) => Forecast([window.ToArray()])[0];
@@ -95,9 +87,10 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
 
     /// <summary>
     /// Cuts <paramref name="series"/> (rows in time order, with the model's value, feature and known-future columns)
-    /// into every complete window: columns Window (the model's input), <see cref="ActualColumnName"/> (the
-    /// <see cref="Horizon"/> values that followed) and <see cref="OriginColumnName"/> (Int32). Use it to score with
-    /// <c>Transform</c> or a <c>PredictionEngine</c>.
+    /// into every complete window: columns Window (<see cref="ForecastModelSettings.WindowColumnName"/>, the input of
+    /// the exported ONNX graph), <see cref="ActualColumnName"/> (the <see cref="Horizon"/> values that followed) and
+    /// <see cref="OriginColumnName"/> (Int32). Use it to score windows with the ONNX graph (<c>ApplyOnnxModel</c>) or
+    /// to compare forecasts with what happened; <see cref="Transform"/> reads the series itself.
     /// </summary>
     /// <param name="series">The series.</param>
     /// <param name="stride">Steps between consecutive origins; at least 1.</param>

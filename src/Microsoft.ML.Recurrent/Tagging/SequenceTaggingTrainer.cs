@@ -68,8 +68,9 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         _core.CheckSchema(inputSchema);
-        return SchemaChecks.WithColumns(inputSchema,
-            SchemaChecks.NewColumn(_options.PredictedTagsColumnName, SchemaShape.Column.VectorKind.VariableVector, TextDataViewType.Instance, false));
+        // The transformer's own column (with its TagSet annotation) for a stand-in tag set: only the shape matters here.
+        var standIn = new TaggerModelSettings { PredictedTagsColumnName = _options.PredictedTagsColumnName, Tags = ["O"] };
+        return SchemaChecks.WithColumns(inputSchema, SchemaChecks.ShapesOf([SequenceTaggingTransformer.OutputColumn(standIn)]));
     }
 
     private void CheckSchema(SchemaShape schema)

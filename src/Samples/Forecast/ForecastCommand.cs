@@ -102,13 +102,10 @@ public static class ForecastCommand
         {
             ForecastModel.ModelPath = Path.GetFullPath(modelPath);
             ForecastModel.Save(ml, model, all);
-            Console.WriteLine($"Saved the model to {modelPath} (input: the Window column built by CreateWindowData).");
+            Console.WriteLine($"Saved the model to {modelPath} (input: the series, one row per step).");
         }
         if (arguments.Onnx is { } onnxZip)
-        {
-            var windows = model.CreateWindowData(all).Schema;
-            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, windows, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
-        }
+            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, all.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
         if (arguments.Plot is { } plotPath)
         {
             var last = backtest.Forecasts[^1];

@@ -56,9 +56,9 @@ public static partial class ForecastModel
     public static ForecastBacktestResult Evaluate(RecurrentForecastingTransformer model, IDataView series, int holdout, int season)
         => ForecastBacktest.Run(model, series, holdout, season);
 
-    /// <summary>Saves the model at <see cref="ModelPath"/>; its input is the Window column built by CreateWindowData.</summary>
+    /// <summary>Saves the model at <see cref="ModelPath"/>; its input is the series (Value, SeasonSin and SeasonCos per step).</summary>
     public static void Save(MLContext mlContext, RecurrentForecastingTransformer model, IDataView series)
-        => mlContext.Model.Save(model, model.CreateWindowData(series).Schema, ModelPath);
+        => mlContext.Model.Save(model, series.Schema, ModelPath);
 
     public static Step MakeStep(float value, int t, int season)
     {

@@ -46,7 +46,7 @@ public static class OnnxOutputs
                 return $"wrote {onnxPath} (input Window [batch, lookback × step width]; outputs Forecast, LowerBound, UpperBound)";
             }
             ForecastingOnnxDeployment.Save(mlContext, pipeline, inputSchema, onnxPath, zipPath);
-            return $"wrote {onnxPath} and the ONNX deployment pipeline {zipPath} (input: the Window column)";
+            return $"wrote {onnxPath} and the ONNX deployment pipeline {zipPath} (input: the series, one row per step)";
         }
         if (models.OfType<SequenceTaggingTransformer>().Any())
         {

@@ -16,22 +16,6 @@ public sealed class RecurrentForecastingTests
         public float Phase { get; set; }
     }
 
-    private sealed class WindowRow
-    {
-        [VectorType(24)]
-        public float[] Window { get; set; } = [];
-    }
-
-    private sealed class Predicted
-    {
-        [VectorType(6)]
-        public float[] Forecast { get; set; } = [];
-        [VectorType(6)]
-        public float[] LowerBound { get; set; } = [];
-        [VectorType(6)]
-        public float[] UpperBound { get; set; } = [];
-    }
-
     /// <summary>A rising sine with a little noise: the seasonal-naive forecast lags the trend by one season.</summary>
     private static List<Step> RisingSine(int length, int seed = 1)
     {
@@ -59,23 +43,27 @@ public sealed class RecurrentForecastingTests
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(RisingSine(60)));
-        var windows = model.CreateWindowData(ml.Data.LoadFromEnumerable(RisingSine(40, seed: 2)));
-        var scored = model.Transform(windows);
-        // Reading only the Window column needs no forecast and no active input column beyond it.
-        using var cursor = scored.GetRowCursor([scored.Schema["Window"]]);
-        var window = cursor.GetGetter<VBuffer<float>>(scored.Schema["Window"]);
-        var value = default(VBuffer<float>);
+        var series = ml.Data.LoadFromEnumerable(RisingSine(40, seed: 2));
+        var scored = model.Transform(series);
+        // Reading only the Value column needs no forecast and no active input column beyond it.
+        using var cursor = scored.GetRowCursor([scored.Schema["Value"]]);
+        var value = cursor.GetGetter<float>(scored.Schema["Value"]);
+        var expected = RisingSine(40, seed: 2);
+        float current = 0;
         int rows = 0;
         while (cursor.MoveNext())
         {
-            window(ref value);
-            Assert.AreEqual(24 * model.ModelSettings.StepWidth, value.Length);
+            value(ref current);
+            Assert.AreEqual(expected[rows].Value, current);
             rows++;
         }
-        Assert.AreEqual(ml.Data.CreateEnumerable<WindowRow>(windows, reuseRowObject: false).Count(), rows);
+        Assert.AreEqual(40, rows);
         Assert.IsFalse(cursor.IsColumnActive(scored.Schema["Forecast"]));
-        // The same through a shuffle (a cursor with a random order over the scored view).
-        Assert.AreEqual(rows, ml.Data.CreateEnumerable<WindowRow>(ml.Data.ShuffleRows(scored, seed: 2), reuseRowObject: false).Count());
+        Assert.IsFalse(cursor.IsColumnActive(scored.Schema["Phase"]));
+        // The same through a shuffle (ShuffleRows over the scored view, which itself is read in time order).
+        Assert.AreEqual(rows, ml.Data.CreateEnumerable<Step>(ml.Data.ShuffleRows(scored, seed: 2), reuseRowObject: false).Count());
+        var shuffledForecasts = ml.Data.ShuffleRows(scored, seed: 2).GetColumn<float[]>("Forecast").ToArray();
+        Assert.AreEqual(40 - 23, shuffledForecasts.Count(f => f.All(float.IsFinite)), "a shuffle moves the forecasts, it does not change them");
     }
 
     [TestMethod]
@@ -143,36 +131,57 @@ public sealed class RecurrentForecastingTests
     }
 
     [TestMethod]
-    public void TransformPredictionEngineAndForecastingEngineAgree()
+    public void TransformForecastAndForecastingEngineAgree()
     {
         var ml = new MLContext(seed: 1);
         var series = ml.Data.LoadFromEnumerable(RisingSine(80));
         var model = ml.Forecasting.Recurrent(Small(epochs: 2)).Fit(series);
-        var windows = model.CreateWindowData(series);
-        var scored = model.Transform(windows);
+        // Fit(series).Transform(series): row t forecasts rows t + 1 .. t + 6 from rows t - 23 .. t.
+        var scored = model.Transform(series);
         var forecasts = scored.GetColumn<float[]>("Forecast").ToArray();
         var lower = scored.GetColumn<float[]>("LowerBound").ToArray();
         var upper = scored.GetColumn<float[]>("UpperBound").ToArray();
-        var inputs = windows.GetColumn<float[]>("Window").ToArray();
-        Assert.AreEqual(80 - 24 - 6 + 1, forecasts.Length);
-        for (int i = 0; i < forecasts.Length; i++)
+        Assert.AreEqual(80, forecasts.Length);
+        Assert.IsTrue(forecasts[..23].All(f => f.Length == 6 && f.All(float.IsNaN)), "the first 23 rows have no full lookback");
+        for (int i = 23; i < forecasts.Length; i++)
         {
             Assert.AreEqual(6, forecasts[i].Length);
             for (int h = 0; h < 6; h++)
-                Assert.IsTrue(lower[i][h] <= forecasts[i][h] && forecasts[i][h] <= upper[i][h], $"window {i} step {h}: interval does not contain the forecast");
+                Assert.IsTrue(lower[i][h] <= forecasts[i][h] && forecasts[i][h] <= upper[i][h], $"row {i} step {h}: interval does not contain the forecast");
         }
 
-        var engine = ml.Model.CreatePredictionEngine<WindowRow, Predicted>(model);
-        var fromEngine = engine.Predict(new WindowRow { Window = inputs[^1] });
-        CollectionAssert.AreEqual(forecasts[^1], fromEngine.Forecast);
-        CollectionAssert.AreEqual(upper[^1], fromEngine.UpperBound);
+        // Each complete window of CreateWindowData is the window that ends the row before its origin.
+        var windows = model.CreateWindowData(series);
+        var inputs = windows.GetColumn<float[]>("Window").ToArray();
+        var origins = windows.GetColumn<int>("Origin").ToArray();
+        Assert.AreEqual(80 - 24 - 6 + 1, inputs.Length);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            // One window at a time against 256 rows per network call: equal to within float rounding.
+            var single = model.Forecast(inputs[i]);
+            AssertClose(single.Forecast, forecasts[origins[i] - 1], $"window {i} Forecast");
+            AssertClose(single.UpperBound, upper[origins[i] - 1], $"window {i} UpperBound");
+        }
 
-        // The forecasting engine over the series minus its last 6 steps forecasts from the last window's origin.
+        // The forecasting engine over the series minus its last 7 steps, updated once, forecasts from row 73.
         var values = RisingSine(80).Select(s => s.Value).ToArray();
         var forecaster = model.CreateForecastingEngine(values.Take(80 - 7).ToArray());
         forecaster.Update(values[80 - 7]);
         Assert.AreEqual(74, forecaster.ObservationCount);
-        CollectionAssert.AreEqual(forecasts[^1], forecaster.Predict().Forecast);
+        CollectionAssert.AreEqual(model.Forecast(inputs[^1]).Forecast, forecaster.Predict().Forecast);
+        AssertClose(forecasts[73], forecaster.Predict().Forecast, "engine against Transform at row 73");
+
+        // Like ML.NET's forecasters it is not a row-to-row mapper: no PredictionEngine, and the error says what to use.
+        Assert.IsFalse(((ITransformer)model).IsRowToRowMapper);
+        var noMapper = Assert.ThrowsExactly<InvalidOperationException>(() => ((ITransformer)model).GetRowToRowMapper(series.Schema));
+        StringAssert.Contains(noMapper.Message, "CreateForecastingEngine");
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.AreEqual(expected.Length, actual.Length, what);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], 1e-4f * Math.Max(1, Math.Abs(expected[i])), $"{what}, step {i}");
     }
 
     [TestMethod]
@@ -193,17 +202,36 @@ public sealed class RecurrentForecastingTests
         Assert.AreEqual(6, forecast.Forecast.Length);
         Assert.IsTrue(forecast.Forecast.Zip(forecast.LowerBound, forecast.UpperBound).All(x => x.Second < x.First && x.First < x.Third));
         Assert.ThrowsExactly<ArgumentException>(() => engine.Predict());
+
+        // Applied to the series, rows whose forecast steps lie past the data lack those steps' phase: NaN, not a guess.
+        var scored = model.Transform(series).GetColumn<float[]>("Forecast").ToArray();
+        Assert.IsTrue(scored[23..74].All(f => f.All(float.IsFinite)), "rows 23 .. 73 have a full window with known phases");
+        Assert.IsTrue(scored[74..].All(f => f.All(float.IsNaN)), "the last 6 rows need phases after the data");
     }
 
     [TestMethod]
-    public void ATransformerWithoutAWindowColumnSaysHowToBuildIt()
+    public void ATransformerWithoutTheSeriesColumnsNamesTheMissingOne()
     {
         var ml = new MLContext(seed: 1);
         var series = ml.Data.LoadFromEnumerable(RisingSine(40));
-        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(series);
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(series));
-        StringAssert.Contains(error.Message, "'Window'");
-        StringAssert.Contains(error.Message, "CreateWindowData");
+        var options = Small(epochs: 1);
+        options.KnownFutureColumnNames = ["Phase"];
+        var model = ml.Forecasting.Recurrent(options).Fit(series);
+        // Windows are not what the model reads any more: it reads the series itself.
+        var windows = model.CreateWindowData(series);
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(windows));
+        StringAssert.Contains(error.Message, "'Value'");
+        StringAssert.Contains(error.Message, "Single or Double scalar");
+        var withoutPhase = ml.Transforms.DropColumns("Phase").Fit(series).Transform(series);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.GetOutputSchema(withoutPhase.Schema)).Message, "'Phase'");
+
+        // A NaN in the series fails the cursor naming the column and the row.
+        var steps = RisingSine(40);
+        steps[30].Value = float.NaN;
+        var broken = model.Transform(ml.Data.LoadFromEnumerable(steps));
+        var nan = Assert.ThrowsExactly<InvalidDataException>(() => broken.GetColumn<float[]>("Forecast").ToArray());
+        StringAssert.Contains(nan.Message, "'Value'");
+        StringAssert.Contains(nan.Message, "row 30");
     }
 
     [TestMethod]
@@ -230,16 +258,15 @@ public sealed class RecurrentForecastingTests
         options.EnsembleSize = 2;
         options.Scaling = SeriesScaling.Log;
         var model = ml.Forecasting.Recurrent(options).Fit(series);
-        var windows = model.CreateWindowData(series, stride: 5);
-        ml.Model.Save(model, windows.Schema, folder.File("forecast.zip"));
+        ml.Model.Save(model, series.Schema, folder.File("forecast.zip"));
         using (var stream = File.Create(folder.File("input.idv")))
-            ml.Data.SaveAsBinary(windows, stream);
+            ml.Data.SaveAsBinary(series, stream);
 
         string[] columns = ["Forecast", "LowerBound", "UpperBound"];
-        var expected = RowFormatter.FormatTransform(model, windows, columns);
-        Assert.AreEqual(7, expected.Count); // origins 24, 29, ..., 54
+        var expected = RowFormatter.FormatTransform(model, series, columns);
+        Assert.AreEqual(60, expected.Count);
+        Assert.AreEqual(60 - 23, expected.Count(line => !line.Contains("NaN")), "rows 23 .. 59 have a forecast");
         CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("forecast.zip"), folder.File("input.idv"), "transform", columns));
-        CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("forecast.zip"), folder.File("input.idv"), "rowmapper", columns));
     }
 
     [TestMethod]

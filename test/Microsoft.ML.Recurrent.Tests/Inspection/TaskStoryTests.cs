@@ -41,7 +41,7 @@ public sealed class TaskStoryTests
             Epochs = 2,
             Seed = 3,
         }).Fit(series);
-        ml.Model.Save(model, model.CreateWindowData(series).Schema, folder.File("forecast.zip"));
+        ml.Model.Save(model, series.Schema, folder.File("forecast.zip"));
 
         var story = ModelInspector.ReadStories(folder.File("forecast.zip")).Single();
         AssertComplete(story, "Forecasting", hiddenSize: "8");

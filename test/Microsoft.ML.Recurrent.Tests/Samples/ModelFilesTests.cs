@@ -27,12 +27,17 @@ public sealed class ModelFilesTests
         ForecastModel.Save(ml, model, series);
         ForecastModel.Reset();
 
+        // The first complete window ends at row 11 (lookback 12): the consumption file's forecast at that step is its forecast.
         float[] window = model.CreateWindowData(series).GetColumn<float[]>("Window").First();
-        var predicted = ForecastModel.Predict(new ForecastModel.ModelInput { Window = window });
+        var atEachStep = ForecastModel.ForecastAtEachStep(values, season: 12);
+        Assert.AreEqual(values.Length, atEachStep.Count);
+        var predicted = atEachStep[11];
         var expected = model.Forecast(window);
         Assert.AreEqual(3, predicted.Forecast.Length);
         for (int i = 0; i < 3; i++)
             Assert.AreEqual(expected.Forecast[i], predicted.Forecast[i], 1e-3f);
+        Assert.IsTrue(atEachStep[10].Forecast.All(float.IsNaN), "no forecast before a full lookback");
+        Assert.IsTrue(atEachStep[^1].Forecast.All(float.IsNaN), "the season of the steps after the data is not in the data");
 
         var future = Enumerable.Range(values.Length, 3).SelectMany(t => ForecastModel.KnownFuture(t, 12)).ToArray();
         var ahead = model.CreateForecastingEngine(series).Predict(future);

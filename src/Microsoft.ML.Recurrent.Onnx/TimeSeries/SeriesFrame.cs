@@ -129,7 +129,8 @@ public sealed class SeriesFrame
         return column;
     }
 
-    private static Func<float> MakeGetter(DataViewRow row, DataViewSchema.Column column)
+    /// <summary>Reads a Single or Double scalar column of the row under a cursor as Single.</summary>
+    internal static Func<float> MakeGetter(DataViewRow row, DataViewSchema.Column column)
     {
         if (column.Type == NumberDataViewType.Double)
         {
