@@ -38,7 +38,7 @@ internal static class ModelStreams
     public static T? TryLoadJson<T>(ModelLoadContext context, string name, string component) where T : class
         => TryLoadBytes(context, name, component) is { } bytes ? Deserialize<T>(bytes, component, name) : null;
 
-    /// <summary>Decodes the framing written by <see cref="SaveBytes"/>: length, SHA-256 digest, content.</summary>
+    /// <summary>Decodes the framing written by <see cref="SaveBytes"/>: length, SHA-256 digest, content, and nothing after it.</summary>
     public static byte[] ReadFramed(BinaryReader reader, string component, string name)
     {
         try
@@ -52,6 +52,9 @@ internal static class ModelStreams
                 throw Corrupt(component, name, $"it is truncated ({bytes.Length} of {length} bytes)");
             if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(expectedHash))
                 throw Corrupt(component, name, "its content does not match the digest written with it");
+            // The digest covers the declared length only; bytes after it would otherwise go unnoticed.
+            if (reader.BaseStream.ReadByte() >= 0)
+                throw Corrupt(component, name, $"it continues past the {length} bytes its header declares");
             return bytes;
         }
         catch (EndOfStreamException e)

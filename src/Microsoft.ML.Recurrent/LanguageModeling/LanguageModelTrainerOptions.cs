@@ -79,6 +79,12 @@ public sealed class LanguageModelTrainerOptions : TrainingOptions
     public double InitRange { get; set; }
 
     /// <summary>
+    /// How a window's cross-entropy is reduced to the loss that is differentiated. Default
+    /// <see cref="LanguageModelLossReduction.MeanOverTokens"/>; <see cref="ZarembaSmall"/> sums over the time steps as the paper's code does.
+    /// </summary>
+    public LanguageModelLossReduction LossReduction { get; set; } = LanguageModelLossReduction.MeanOverTokens;
+
+    /// <summary>
     /// Batches per epoch. Default 0: one full pass over the stream. Otherwise each epoch trains this many windows,
     /// continuing where the previous epoch stopped (wrapping around), which validates more often on large corpora.
     /// </summary>
@@ -102,7 +108,10 @@ public sealed class LanguageModelTrainerOptions : TrainingOptions
     /// <summary>
     /// The "small" setting of Zaremba, Sutskever and Vinyals (2014) for Penn Treebank: 2×200 LSTM, 200-d embeddings,
     /// no dropout, windows of 20, batches of 20, SGD at learning rate 1 halved every epoch after the fourth, gradient
-    /// norm clipped at 5, weights uniform in ±0.1, 13 epochs (about 115 validation perplexity on PTB words).
+    /// norm clipped at 5, weights uniform in ±0.1, 13 epochs (about 115 validation perplexity on PTB words). The loss
+    /// is theirs too: cross-entropy averaged over the batch and summed over the 20 time steps
+    /// (<see cref="LanguageModelLossReduction.SumOverTimeSteps"/>), so each step is 20 times the step of the mean loss
+    /// at the same learning rate (PyTorch's word_language_model keeps the mean and uses learning rate 20, clip 0.25).
     /// </summary>
     public static LanguageModelTrainerOptions ZarembaSmall() => new()
     {
@@ -121,6 +130,7 @@ public sealed class LanguageModelTrainerOptions : TrainingOptions
         // StepDecay's formula lr * 0.5^(epoch - 1 - 3) for epochs past 4 gives epoch 5 half the rate, as in their code.
         StartDecayAfterEpoch = 3,
         GradientClipNorm = 5,
+        LossReduction = LanguageModelLossReduction.SumOverTimeSteps,
         InitRange = 0.1,
         Epochs = 13,
     };
@@ -136,6 +146,7 @@ public sealed class LanguageModelTrainerOptions : TrainingOptions
         Require(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "must lie in [0, 1)");
         Require(SequenceLength >= 1, nameof(SequenceLength), SequenceLength, "must be at least 1");
         Require(double.IsFinite(InitRange) && InitRange >= 0, nameof(InitRange), InitRange, "must be finite and at least 0");
+        Require(Enum.IsDefined(LossReduction), nameof(LossReduction), LossReduction, "must be MeanOverTokens or SumOverTimeSteps");
         Require(BatchesPerEpoch >= 0, nameof(BatchesPerEpoch), BatchesPerEpoch, "must be at least 0 (0 = a full pass)");
         Require(EvaluationBatchSize >= 1, nameof(EvaluationBatchSize), EvaluationBatchSize, "must be at least 1");
         Require(!string.IsNullOrWhiteSpace(GeneratedColumnName), nameof(GeneratedColumnName), GeneratedColumnName, "must be set");

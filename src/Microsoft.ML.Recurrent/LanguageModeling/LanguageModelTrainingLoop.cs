@@ -131,7 +131,10 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
         return history;
     }
 
-    /// <summary>One optimizer step on window <paramref name="window"/>; returns the mean loss and the number of predicted tokens.</summary>
+    /// <summary>
+    /// One optimizer step on window <paramref name="window"/> (its loss reduced as <see cref="LanguageModelTrainerOptions.LossReduction"/>
+    /// says); returns the mean loss per token and the number of predicted tokens.
+    /// </summary>
     private (double Loss, long Count) Step(LanguageModelNetwork model, optim.Optimizer optimizer, Parameter[] parameters, Tensor data, int window,
         ref RecurrentState? state, FusedDropoutRandom? layerDropout, int epoch, int batch)
     {
@@ -144,7 +147,9 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
         double value = loss.ToDouble();
         if (!double.IsFinite(value))
             throw new TrainingDivergedException(epoch, batch, value);
-        loss.backward();
+        // Every stream has the same number of steps, so the batch mean summed over steps is the token mean times the steps.
+        var objective = options.LossReduction == LanguageModelLossReduction.SumOverTimeSteps ? loss * target.shape[1] : loss;
+        objective.backward();
         if (options.GradientClipNorm > 0)
             nn.utils.clip_grad_norm_(parameters, options.GradientClipNorm);
         optimizer.step();

@@ -17,7 +17,8 @@ public sealed partial class LanguageModelTransformer
 
     /// <summary>
     /// Continues <paramref name="prompt"/> one token at a time, yielding each token's text as soon as it is chosen
-    /// (words after the first carry a leading space).
+    /// (words after the first carry a leading space). Subword tokens are decoded together, so a character whose
+    /// bytes span several byte-level tokens comes whole with the token that completes it (the tokens before give "").
     /// </summary>
     /// <param name="prompt">Text to continue; see <see cref="Generate"/>.</param>
     /// <param name="options">Decoding settings. Default: <see cref="LanguageModelSettings.Generation"/>.</param>
@@ -26,7 +27,7 @@ public sealed partial class LanguageModelTransformer
         ArgumentNullException.ThrowIfNull(prompt);
         var tokenizer = RequireTokenizer();
         var ids = GenerateIds(EncodePrompt(tokenizer, prompt), options);
-        return ToText(tokenizer, ids);
+        return GeneratedText.Pieces(tokenizer, ids, Settings.EndOfSequenceId);
     }
 
     /// <summary>
@@ -114,23 +115,6 @@ public sealed partial class LanguageModelTransformer
         if (Settings.EndOfSequenceId is int end)
             ids.Insert(0, end);
         return ids.ToArray();
-    }
-
-    private IEnumerable<string> ToText(TokenizeToSequenceTransformer tokenizer, IEnumerable<int> ids)
-    {
-        bool lineStart = true;
-        foreach (int id in ids)
-        {
-            string text;
-            if (id == Settings.EndOfSequenceId)
-                text = "\n";
-            else if (tokenizer.Granularity == TokenGranularity.Subword)
-                text = tokenizer.Decode([id]);
-            else
-                text = (tokenizer.Granularity == TokenGranularity.Word && !lineStart ? " " : "") + tokenizer.Vocabulary[id];
-            lineStart = text == "\n";
-            yield return text;
-        }
     }
 
     private int StopId(string token)

@@ -8,6 +8,12 @@ namespace Microsoft.ML.Recurrent.Tests.Classification;
 [TestCategory(SharedData.Category)]
 public sealed class Sst2RealDataTests
 {
+    /// <summary>
+    /// Lowest accepted dev accuracy of the short run below: a few points under the lowest of seeds 1-5 published in
+    /// docs/benchmarks.md (real-data test runs); measure with <see cref="SharedData.SeedVariable"/> set to each seed.
+    /// </summary>
+    internal const double MinimumAccuracy = 0.70;
+
     private sealed class Sentence
     {
         public string Text { get; set; } = "";
@@ -24,8 +30,8 @@ public sealed class Sst2RealDataTests
     {
         string train = SharedData.Require("sst2/train.tsv");
         string dev = SharedData.Require("sst2/dev.tsv");
-        var ml = new MLContext(seed: 1);
-        // A seeded fifth of the training rows: mostly short phrases, which teach word polarity quickly.
+        var ml = new MLContext(seed: SharedData.Seed);
+        // A fixed fifth of the training rows: mostly short phrases, which teach word polarity quickly.
         var random = new Random(1);
         var trainRows = Read(train, int.MaxValue).Where(_ => random.Next(5) == 0).ToList();
         var options = new RecurrentSequenceTrainerOptions
@@ -41,7 +47,8 @@ public sealed class Sst2RealDataTests
             .Append(ml.BinaryClassification.Trainers.Recurrent(options));
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable(trainRows));
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(Read(dev, int.MaxValue))));
+        SharedData.Report("sst2-short", "accuracy", metrics.Accuracy);
         // Chance is 0.51; a bag-of-words model on the same rows reaches about 0.75.
-        Assert.IsTrue(metrics.Accuracy > 0.70, $"SST-2 dev accuracy {metrics.Accuracy:F4}");
+        Assert.IsTrue(metrics.Accuracy > MinimumAccuracy, $"SST-2 dev accuracy {metrics.Accuracy:F4} (seed {SharedData.Seed}), expected above {MinimumAccuracy}");
     }
 }

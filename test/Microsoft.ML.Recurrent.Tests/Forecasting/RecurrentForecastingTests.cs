@@ -269,6 +269,12 @@ public sealed class RecurrentForecastingTests
         CollectionAssert.AreEqual(expected, FreshProcess.Score(folder.File("forecast.zip"), folder.File("input.idv"), "transform", columns));
     }
 
+    /// <summary>
+    /// Highest accepted sMAPE (percent) of the short airline run below: a little above the highest of seeds 1-5
+    /// published in docs/benchmarks.md (real-data test runs); measure with <see cref="SharedData.SeedVariable"/> set to each seed.
+    /// </summary>
+    internal const double MaximumAirlineSmape = 15;
+
     [TestMethod]
     [TestCategory(SharedData.Category)]
     public void AirlinePassengersBeatSeasonalNaiveInAShortRun()
@@ -283,12 +289,14 @@ public sealed class RecurrentForecastingTests
         var options = new RecurrentForecastingTrainerOptions
         {
             Lookback = 24, Horizon = 12, HiddenSize = 16, Scaling = SeriesScaling.Log, Epochs = 80, LearningRate = 0.01,
-            EarlyStoppingPatience = 20, Seed = 1,
+            EarlyStoppingPatience = 20, Seed = SharedData.Seed,
         };
         var model = ml.Forecasting.Recurrent(options).Fit(ml.Data.TakeRows(all, 120));
         var metrics = ml.Forecasting.EvaluateRecurrent(model, all, holdout: 24, seasonalPeriod: 12);
         Assert.AreEqual(13, metrics.Origins);
         Assert.IsTrue(metrics.Mase < metrics.BestNaive.Mase, $"MASE {metrics.Mase:F3} vs {metrics.BestNaive.Name} {metrics.BestNaive.Mase:F3}");
-        Assert.IsTrue(metrics.Smape < 15, $"sMAPE {metrics.Smape:F2}%");
+        SharedData.Report("airline-short", "mase", metrics.Mase!.Value);
+        SharedData.Report("airline-short", "smape", metrics.Smape);
+        Assert.IsTrue(metrics.Smape < MaximumAirlineSmape, $"sMAPE {metrics.Smape:F2}% (seed {SharedData.Seed}), expected below {MaximumAirlineSmape}");
     }
 }

@@ -72,6 +72,16 @@ internal static class SavedModel
         return stream.ToArray();
     }
 
+    /// <summary>The decompressed content of the entry named <paramref name="fullName"/>.</summary>
+    public static byte[] EntryContent(byte[] zip, string fullName)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip, writable: false), ZipArchiveMode.Read);
+        using var read = archive.GetEntry(fullName)!.Open();
+        using var copy = new MemoryStream();
+        read.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     /// <summary>Full names of the .zip's entries.</summary>
     public static string[] EntryNames(byte[] zip)
     {

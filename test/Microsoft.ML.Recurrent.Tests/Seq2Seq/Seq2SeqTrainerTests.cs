@@ -6,6 +6,7 @@ using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Seq2Seq;
 using Microsoft.ML.Recurrent.Tests.Support;
 using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.Tests.Seq2Seq;
 
@@ -70,22 +71,95 @@ public sealed class Seq2SeqTrainerTests
     }
 
     [TestMethod]
-    public void TeacherForcingRatiosOneAndZeroBothTrainAndPredict()
+    public void TheTeacherForcingRatioChoosesWhatTheDecoderReadsDuringTraining()
+    {
+        var settings = new Seq2SeqModelSettings
+        {
+            CellType = RecurrentCellType.Lstm, HiddenSize = 8, Layers = 1, Bidirectional = true, Attention = AttentionKind.LuongGeneral,
+            EmbeddingSize = 4, SourceVocabularySize = 10, TargetVocabularySize = 10, MaximumTargetLength = 8,
+        };
+        using var network = TorchSeeding.Create(3, () => new Seq2SeqNetwork(settings));
+        network.train();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var pairs = Reversal(6, seed: 7);
+        var offsets = new int[pairs.Count + 1];
+        for (int i = 0; i < pairs.Count; i++)
+            offsets[i + 1] = offsets[i] + pairs[i].Target.Length;
+        var targets = new TargetSequences(offsets, pairs.SelectMany(p => p.Target).ToArray());
+        int width = pairs.Max(p => p.Source.Length);
+        var source = TorchSharp.torch.tensor(pairs.SelectMany(p => p.Source.Select(id => (long)id).Concat(Enumerable.Repeat(0L, width - p.Source.Length))).ToArray(), [pairs.Count, width]);
+        var lengths = TorchSharp.torch.tensor(pairs.Select(p => (long)p.Source.Length).ToArray());
+        var batch = new SequenceBatch(source, lengths, null, Enumerable.Range(0, pairs.Count).ToArray(), width);
+
+        // Ratio 1 feeds the true previous id at every step; ratio 0 feeds the decoder's own previous argmax.
+        double forced = new Seq2SeqTrainingTask(targets, null, 1, seed: 1).ComputeLoss(network, batch).item<float>();
+        double free = new Seq2SeqTrainingTask(targets, null, 0, seed: 1).ComputeLoss(network, batch).item<float>();
+        Assert.AreEqual(ReferenceLoss(network, source, lengths, pairs, teacherForced: true), forced, 1e-5);
+        Assert.AreEqual(ReferenceLoss(network, source, lengths, pairs, teacherForced: false), free, 1e-5);
+        Assert.IsTrue(Math.Abs(forced - free) > 1e-3, $"teacher-forced loss {forced} vs free-running loss {free}");
+    }
+
+    /// <summary>The decoder's mean cross-entropy over the real target steps, run one step at a time.</summary>
+    private static double ReferenceLoss(Seq2SeqNetwork network, TorchSharp.torch.Tensor source, TorchSharp.torch.Tensor lengths, List<Pair> pairs, bool teacherForced)
+    {
+        var encoded = network.Encode(source, lengths);
+        var state = encoded.Initial;
+        var previous = TorchSharp.torch.full(pairs.Count, 2L);
+        double sum = 0;
+        int count = 0;
+        for (int t = 0; t + 1 < pairs.Max(p => p.Target.Length); t++)
+        {
+            TorchSharp.torch.Tensor logits;
+            (logits, _, state) = network.Step(previous, state, encoded);
+            var logProbabilities = logits.log_softmax(1).data<float>().ToArray();
+            int vocabulary = (int)logits.shape[1];
+            var next = new long[pairs.Count];
+            for (int r = 0; r < pairs.Count; r++)
+            {
+                var row = logProbabilities.AsSpan(r * vocabulary, vocabulary);
+                int best = 0;
+                for (int v = 1; v < vocabulary; v++)
+                    best = row[v] > row[best] ? v : best;
+                bool real = t + 1 < pairs[r].Target.Length;
+                if (real)
+                {
+                    sum -= row[pairs[r].Target[t + 1]];
+                    count++;
+                }
+                next[r] = teacherForced && real ? pairs[r].Target[t + 1] : teacherForced ? 0 : best;
+            }
+            previous = TorchSharp.torch.tensor(next);
+        }
+        return sum / count;
+    }
+
+    [TestMethod]
+    public void TheTeacherForcingRatioChangesTrainingAndEveryRatioPredicts()
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Reversal(64, 1));
-        foreach (double ratio in new[] { 1.0, 0.0, 0.5 })
+        var losses = new Dictionary<double, double[]>();
+        foreach (double ratio in new[] { 1.0, 0.0, 0.5, 1.0 })
         {
             var options = Small();
             options.TeacherForcingRatio = ratio;
-            options.CellType = ratio == 0.5 ? RecurrentCellType.Gru : RecurrentCellType.Lstm;
             var trainer = ml.SequenceToSequence().Trainers.Recurrent(options);
             var model = trainer.Fit(data);
-            Assert.IsTrue(trainer.LastTrainingHistory!.Epochs.All(e => double.IsFinite(e.TrainingLoss)), $"ratio {ratio}");
+            var epochs = trainer.LastTrainingHistory!.Epochs.Select(e => e.TrainingLoss).ToArray();
+            Assert.IsTrue(epochs.All(double.IsFinite), $"ratio {ratio}");
+            if (losses.TryGetValue(ratio, out var first))
+                CollectionAssert.AreEqual(first, epochs, $"ratio {ratio}: the same seed must train the same way");
+            losses[ratio] = epochs;
             var prediction = model.Predict([4, 5, 6]);
             Assert.IsTrue(prediction.Tokens.Length <= model.ModelSettings.MaximumTargetLength);
             Assert.AreEqual(model.DecodeText(prediction.Tokens), prediction.Text);
         }
+        // Same seed, same data: only what the decoder reads differs, and with it the training losses.
+        Assert.AreNotEqual(losses[1.0][0], losses[0.0][0], $"ratios 1 and 0 gave the same first-epoch loss {losses[1.0][0]}");
+        Assert.AreNotEqual(losses[1.0][0], losses[0.5][0]);
+        Assert.AreNotEqual(losses[0.0][0], losses[0.5][0]);
+        // Reading its own untrained guesses makes the task harder: the free-running loss stays above the teacher-forced one.
+        Assert.IsTrue(losses[0.0][^1] > losses[1.0][^1], $"free-running {losses[0.0][^1]:F4} vs teacher-forced {losses[1.0][^1]:F4}");
     }
 
     [TestMethod]

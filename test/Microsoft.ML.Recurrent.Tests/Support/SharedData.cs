@@ -8,6 +8,19 @@ internal static class SharedData
 {
     public const string Category = "RealData";
 
+    /// <summary>The environment variable that sets <see cref="Seed"/>.</summary>
+    public const string SeedVariable = "RECURRENT_TEST_SEED";
+
+    /// <summary>
+    /// Seed of a real-data run: 1 unless <see cref="SeedVariable"/> says otherwise, so that the spread of a short run
+    /// over seeds can be measured with the test itself (its threshold sits a few points inside that spread).
+    /// </summary>
+    public static int Seed => int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out int seed) ? seed : 1;
+
+    /// <summary>Prints a run's figure as one line, <c>REALDATA run seed=S measure=value</c>, before the test asserts on it.</summary>
+    public static void Report(string run, string measure, double value)
+        => Console.WriteLine(FormattableString.Invariant($"REALDATA {run} seed={Seed} {measure}={value:F4}"));
+
     private static readonly Lazy<string?> Root = new(FindRoot);
 
     /// <summary>Full path of <paramref name="relativePath"/> under shared/data, or Inconclusive when it is absent.</summary>
