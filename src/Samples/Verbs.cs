@@ -2,7 +2,7 @@ using System.CommandLine;
 using Samples.Forecast;
 using Samples.Inspect;
 using Samples.LanguageModel;
-using Samples.Ner;
+using Samples.Tag;
 using Samples.Onnx;
 using Samples.Predict;
 using Samples.Seq2Seq;
@@ -22,7 +22,7 @@ public static class Verbs
             sentiment,
             LanguageModelCommand.Create(),
             ForecastCommand.Create(),
-            NerCommand.Create(),
+            TagCommand.Create(),
             Seq2SeqCommand.Create(),
             ExportOnnxCommand.Create(),
             InspectCommand.Create(),

@@ -7,7 +7,7 @@ namespace Microsoft.ML;
 
 /// <summary>
 /// Sequence tagging (named entities, part of speech, chunks) on an <see cref="MLContext"/>:
-/// <c>mlContext.SequenceTagging()</c>. Trainers, evaluation with entity-level F1, and CoNLL file loading.
+/// <c>mlContext.SequenceTagging()</c>. Trainers, evaluation (entity-level F1, per-tag scores), and CoNLL and CoNLL-U file loading.
 /// </summary>
 public sealed class SequenceTaggingCatalog
 {
@@ -23,8 +23,9 @@ public sealed class SequenceTaggingCatalog
     public SequenceTaggingTrainers Trainers { get; }
 
     /// <summary>
-    /// Scores predicted tags against reference tags: token accuracy, and entity precision, recall and F1 with strict
-    /// span matching (conlleval semantics), overall and per entity type.
+    /// Scores predicted tags against reference tags: token accuracy, token-level precision, recall and F1 of each tag,
+    /// and entity precision, recall and F1 with strict span matching (conlleval semantics), overall and per entity type
+    /// (meaningful for chunk tag sets only: see <see cref="TagSchemes.Detect"/>).
     /// </summary>
     /// <param name="data">Scored data, e.g. <c>model.Transform(testData)</c>.</param>
     /// <param name="labelColumnName">Reference tags: a vector of text, or of keys with text values.</param>
@@ -79,6 +80,22 @@ public sealed class SequenceTaggingCatalog
     public IDataView LoadConll(string path, int tagColumnIndex = -1, int tokenColumnIndex = 0, string tokenColumnName = "Tokens",
         string tagColumnName = "Tags", TagScheme? convertTo = null)
         => ConllReader.Load(_mlContext, path, tagColumnIndex, tokenColumnIndex, tokenColumnName, tagColumnName, convertTo);
+
+    /// <summary>
+    /// Loads a CoNLL-U file (Universal Dependencies: ten tab-separated fields per word, # comments, a blank line after
+    /// each sentence) as one row per sentence with a token column (the FORM field) and a tag column (UPOS or XPOS),
+    /// both variable-length text vectors. Multiword-token lines and empty nodes are skipped.
+    /// </summary>
+    /// <param name="path">The file (e.g. a treebank's en_ewt-ud-train.conllu).</param>
+    /// <param name="tagField">The tag to read. Default: <see cref="ConllUTagField.Upos"/>.</param>
+    /// <param name="tokenColumnName">Name of the token column of the result. Default "Tokens".</param>
+    /// <param name="tagColumnName">Name of the tag column of the result. Default "Tags".</param>
+    /// <exception cref="FormatException">A word line does not have ten fields or its chosen tag is "_"; the message names the file and line.</exception>
+    public IDataView LoadConllU(string path, ConllUTagField tagField = ConllUTagField.Upos, string tokenColumnName = "Tokens", string tagColumnName = "Tags")
+    {
+        ConllReader.CheckColumnNames(_mlContext, tokenColumnName, tagColumnName);
+        return ConllReader.ToDataView(_mlContext, ConllUReader.Read(path, tagField), tokenColumnName, tagColumnName);
+    }
 
     private static HashSet<string>? ReadTagSet(DataViewSchema.Column predicted)
     {

@@ -91,12 +91,24 @@ internal static class ConllReader
     public static IDataView Load(MLContext mlContext, string path, int tagColumn, int tokenColumn, string tokenColumnName,
         string tagColumnName, TagScheme? convertTo)
     {
+        CheckColumnNames(mlContext, tokenColumnName, tagColumnName);
+        return ToDataView(mlContext, Read(path, tagColumn, tokenColumn, convertTo), tokenColumnName, tagColumnName);
+    }
+
+    /// <summary>Throws when the result's column names are missing or equal.</summary>
+    internal static void CheckColumnNames(MLContext mlContext, string tokenColumnName, string tagColumnName)
+    {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrEmpty(tokenColumnName);
         ArgumentException.ThrowIfNullOrEmpty(tagColumnName);
         if (tokenColumnName == tagColumnName)
             throw new ArgumentException($"The token and tag columns need different names; both are '{tokenColumnName}'.", nameof(tagColumnName));
-        var rows = Read(path, tagColumn, tokenColumn, convertTo).Select(s => new Row { Tokens = s.Tokens, Tags = s.Tags }).ToList();
+    }
+
+    /// <summary>One row per sentence: a token column and a tag column (variable-length text vectors) with the given names.</summary>
+    internal static IDataView ToDataView(MLContext mlContext, IEnumerable<ConllSentence> sentences, string tokenColumnName, string tagColumnName)
+    {
+        var rows = sentences.Select(s => new Row { Tokens = s.Tokens, Tags = s.Tags }).ToList();
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Tokens)].ColumnName = tokenColumnName;
         schema[nameof(Row.Tags)].ColumnName = tagColumnName;

@@ -107,6 +107,34 @@ public static class TagSchemes
     /// <param name="tags">One tag per token, in any of the three schemes.</param>
     public static string[] ToBioes(IReadOnlyList<string> tags) => Convert(tags, TagScheme.Bioes);
 
+    /// <summary>
+    /// The chunk scheme of tagged sentences, or null when their tags are not chunks: some tag is neither "O" nor an
+    /// entity tag (part of speech, for instance), or no tag marks an entity. BIOES when a tag starts with E- or S-;
+    /// IOB1 when an entity starts with I- (at the start of a sentence, after O, or after a tag of another type);
+    /// IOB2 otherwise. Entity-level scores (<see cref="TaggingMetrics.F1"/>) mean something only for a chunk scheme.
+    /// </summary>
+    /// <param name="sentences">The tags of each sentence, e.g. the training data's.</param>
+    public static TagScheme? Detect(IEnumerable<IReadOnlyList<string>> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        bool entities = false, bioes = false, iob1 = false;
+        foreach (var tags in sentences)
+        {
+            string previousType = "";
+            for (int i = 0; i < tags.Count; i++)
+            {
+                var (prefix, type) = Parse(tags[i]);
+                if (prefix == 'O' && tags[i] != "O")
+                    return null;
+                entities |= prefix != 'O';
+                bioes |= prefix is 'E' or 'S';
+                iob1 |= prefix == 'I' && previousType != type;
+                previousType = type;
+            }
+        }
+        return !entities ? null : bioes ? TagScheme.Bioes : iob1 ? TagScheme.Iob1 : TagScheme.Iob2;
+    }
+
     /// <summary>True when <paramref name="tag"/> marks part of an entity (B-, I-, E- or S- followed by a type).</summary>
     /// <param name="tag">A tag.</param>
     public static bool IsEntityTag(string tag) => Parse(tag).Prefix != 'O';

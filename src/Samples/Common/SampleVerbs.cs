@@ -60,9 +60,10 @@ public static class SampleVerbs
 
     private static string HelpHint(ParseResult result)
     {
+        // The words the user typed (an alias stays an alias), the root by its name.
         var path = new List<string>();
         for (var command = result.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
-            path.Insert(0, command.Command.Name);
+            path.Insert(0, command.Parent is null ? command.Command.Name : command.IdentifierToken.Value);
         return path.Count > 1
             ? $"Run '{string.Join(' ', path)} --help' for its options."
             : $"Run '{path[0]} --help' for the list of commands.";

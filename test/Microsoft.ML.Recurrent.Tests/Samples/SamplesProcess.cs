@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Microsoft.ML.Recurrent.Tests.Samples;
 
-/// <summary>Runs the built samples (Samples.dll, copied next to the tests) as a child process, with redirected output.</summary>
+/// <summary>
+/// Runs the built samples (Samples.dll, copied next to the tests), or any other program, as a child process with
+/// redirected output.
+/// </summary>
 internal static class SamplesProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error)
@@ -14,7 +17,14 @@ internal static class SamplesProcess
     {
         string samples = Path.Combine(AppContext.BaseDirectory, "Samples.dll");
         Assert.IsTrue(File.Exists(samples), $"Samples.dll not found at {samples}");
-        var start = new ProcessStartInfo("dotnet")
+        // Training on a busy two-core machine can be slow; the tests keep their runs tiny, this is only a safety net.
+        return RunProgram("dotnet", workingFolder, input, TimeSpan.FromMinutes(5), [samples, .. args]);
+    }
+
+    /// <summary>Runs <paramref name="fileName"/> (found on PATH, or a path) and waits up to <paramref name="timeout"/>.</summary>
+    public static Result RunProgram(string fileName, string workingFolder, string? input, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -22,7 +32,6 @@ internal static class SamplesProcess
             UseShellExecute = false,
             WorkingDirectory = workingFolder,
         };
-        start.ArgumentList.Add(samples);
         foreach (string argument in args)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
@@ -31,11 +40,10 @@ internal static class SamplesProcess
         if (input is not null)
             process.StandardInput.Write(input);
         process.StandardInput.Close();
-        // Training on a busy two-core machine can be slow; the tests keep their runs tiny, this is only a safety net.
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"Samples {string.Join(' ', args)} did not finish within 5 minutes");
+            Assert.Fail($"{fileName} {string.Join(' ', args)} did not finish within {timeout.TotalMinutes} minutes");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

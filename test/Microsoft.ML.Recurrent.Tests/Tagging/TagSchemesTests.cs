@@ -11,6 +11,25 @@ public sealed class TagSchemesTests
     private static readonly string[] Bioes = ["B-PER", "E-PER", "S-PER", "O", "B-LOC", "I-LOC", "E-LOC", "O", "S-ORG"];
 
     [TestMethod]
+    public void DetectTellsTheChunkSchemeOrNoneForFlatTagSets()
+    {
+        string[] iob2 = ["B-PER", "I-PER", "O", "B-LOC"];
+        Assert.AreEqual(TagScheme.Iob2, TagSchemes.Detect([iob2, ["O", "O"]]));
+        Assert.AreEqual(TagScheme.Iob1, TagSchemes.Detect([iob2, ["O", "I-ORG", "I-ORG"]]), "an entity that starts with I- after O");
+        Assert.AreEqual(TagScheme.Iob1, TagSchemes.Detect([["I-PER", "B-PER"]]), "an entity that starts with I- at the sentence start");
+        Assert.AreEqual(TagScheme.Iob1, TagSchemes.Detect([["B-PER", "I-LOC"]]), "I- after another type");
+        Assert.AreEqual(TagScheme.Bioes, TagSchemes.Detect([iob2, ["S-LOC", "O", "B-ORG", "E-ORG"]]));
+        Assert.AreEqual(TagScheme.Bioes, TagSchemes.Detect([["I-PER", "S-LOC"]]), "E- or S- decides, even after an IOB1-looking start");
+        Assert.IsNull(TagSchemes.Detect([["O", "O"]]), "no entity");
+        Assert.IsNull(TagSchemes.Detect([["NOUN", "VERB", "PUNCT"]]), "part of speech (UPOS)");
+        Assert.IsNull(TagSchemes.Detect([iob2, ["B-NP", "NN"]]), "one flat tag among chunks");
+        Assert.IsNull(TagSchemes.Detect([]));
+        Assert.AreEqual(TagScheme.Iob1, TagSchemes.Detect([Iob1]));
+        Assert.AreEqual(TagScheme.Iob2, TagSchemes.Detect([Iob2]));
+        Assert.AreEqual(TagScheme.Bioes, TagSchemes.Detect([Bioes]));
+    }
+
+    [TestMethod]
     public void ConvertsBetweenAllThreeSchemes()
     {
         foreach (var source in new[] { Iob1, Iob2, Bioes })

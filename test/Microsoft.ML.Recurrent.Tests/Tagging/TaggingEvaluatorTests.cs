@@ -58,6 +58,46 @@ public sealed class TaggingEvaluatorTests
     }
 
     [TestMethod]
+    public void PerTagScoresAndMacroF1MatchAHandComputation()
+    {
+        // Gold:      DT NN VBZ | DT JJ NN
+        // Predicted: DT NN NN  | DT NN NN
+        // DT: gold 2, predicted 2, correct 2 -> P 1, R 1, F1 1.
+        // NN: gold 2, predicted 4, correct 2 -> P 1/2, R 1, F1 2/3.
+        // VBZ: gold 1, predicted 0 -> P 0, R 0, F1 0.   JJ: gold 1, predicted 0 -> F1 0.
+        // Macro F1 over the four gold tags: (1 + 2/3 + 0 + 0) / 4 = 5/12. Token accuracy 4/6.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[]
+        {
+            new Row { Tags = ["DT", "NN", "VBZ"], PredictedTags = ["DT", "NN", "NN"] },
+            new Row { Tags = ["DT", "JJ", "NN"], PredictedTags = ["DT", "NN", "NN"] },
+        });
+        var metrics = ml.SequenceTagging().Evaluate(data);
+        CollectionAssert.AreEqual(new[] { "DT", "JJ", "NN", "VBZ" }, metrics.PerTag.Keys.ToArray());
+        Assert.AreEqual(new EntityMetrics(1, 1, 1, 2, 2, 2), metrics.PerTag["DT"]);
+        var nn = metrics.PerTag["NN"];
+        Assert.AreEqual((2, 4, 2), (nn.GoldCount, nn.PredictedCount, nn.CorrectCount));
+        Assert.AreEqual(0.5, nn.Precision, 1e-12);
+        Assert.AreEqual(2.0 / 3, nn.F1, 1e-12);
+        Assert.AreEqual(new EntityMetrics(0, 0, 0, 1, 0, 0), metrics.PerTag["VBZ"]);
+        Assert.AreEqual(5.0 / 12, metrics.MacroF1, 1e-12);
+        Assert.AreEqual(4.0 / 6, metrics.TokenAccuracy, 1e-12);
+        Assert.IsNull(TagSchemes.Detect([["DT", "NN", "VBZ"], ["DT", "JJ", "NN"]]), "part of speech is not a chunk scheme");
+    }
+
+    [TestMethod]
+    public void APredictedTagTheGoldNeverUsesCountsAgainstPrecisionButNotMacroF1()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row { Tags = ["NOUN", "NOUN"], PredictedTags = ["NOUN", "X"] } });
+        var metrics = ml.SequenceTagging().Evaluate(data);
+        Assert.AreEqual(new EntityMetrics(0, 0, 0, 0, 1, 0), metrics.PerTag["X"]);
+        Assert.AreEqual(1.0, metrics.PerTag["NOUN"].Precision);
+        Assert.AreEqual(0.5, metrics.PerTag["NOUN"].Recall);
+        Assert.AreEqual(2.0 / 3, metrics.MacroF1, 1e-12, "X occurs only in the predictions");
+    }
+
+    [TestMethod]
     public void RowsWhoseLengthsDifferAreRejected()
     {
         var ml = new MLContext(seed: 1);

@@ -1,4 +1,4 @@
-namespace Samples.Ner;
+namespace Samples.Tag;
 
 /// <summary>
 /// Generates news-like template sentences with people, places and organisations, tagged in IOB2 (B-/I- PER, LOC,
