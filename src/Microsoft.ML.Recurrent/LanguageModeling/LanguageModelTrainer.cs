@@ -65,7 +65,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
 
         var loop = new LanguageModelTrainingLoop(_options);
         var network = run.TrainMembers(1, () => new LanguageModelNetwork(settings.NetworkShape(), _options.Dropout, _options.InitRange),
-            (model, member) => loop.Train(model, stream, validation, member)).Single();
+            (model, member) => loop.Train((LanguageModelNetwork)model, stream, validation, member)).Single();
         LastTrainingHistory = run.Histories[0];
         return new LanguageModelTransformer(_core.Host, settings, new(network))
         {

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Google.Protobuf;
 using Microsoft.ML.Recurrent.Forecasting;
-using Microsoft.ML.Recurrent.Runtime;
 using DataType = global::Onnx.TensorProto.Types.DataType;
 
 namespace Microsoft.ML.Recurrent.Onnx;
@@ -33,25 +30,14 @@ public static partial class RecurrentOnnxExporter
     /// <param name="destination">A writable stream; left open.</param>
     /// <param name="options">Tensor names and whether there is a batch dimension. Default: the model's own column names, batched.</param>
     public static void Export(RecurrentForecastingTransformer model, Stream destination, RecurrentForecastOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(destination);
-        BuildModel(model, options ?? new RecurrentForecastOnnxExportOptions()).WriteTo(destination);
-    }
+        => Write(model, destination, () => BuildModel(model, options ?? new RecurrentForecastOnnxExportOptions()));
 
     /// <summary>Writes a trained forecaster to the file <paramref name="path"/> (replaced if it exists) as an ONNX model.</summary>
     /// <param name="model">The trained forecaster; not modified.</param>
     /// <param name="path">The .onnx file to write.</param>
     /// <param name="options">See <see cref="Export(RecurrentForecastingTransformer, Stream, RecurrentForecastOnnxExportOptions?)"/>.</param>
     public static void Export(RecurrentForecastingTransformer model, string path, RecurrentForecastOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        // Build before opening the file, so that a model that cannot be exported leaves no empty file behind.
-        var built = BuildModel(model, options ?? new RecurrentForecastOnnxExportOptions());
-        using var file = File.Create(path);
-        built.WriteTo(file);
-    }
+        => Write(model, path, () => BuildModel(model, options ?? new RecurrentForecastOnnxExportOptions()));
 
     /// <summary>
     /// Finds the one <see cref="RecurrentForecastingTransformer"/> in a fitted pipeline (a transformer chain, or the
@@ -59,40 +45,20 @@ public static partial class RecurrentOnnxExporter
     /// </summary>
     /// <param name="model">A fitted pipeline, for example what <c>mlContext.Model.Load</c> returned.</param>
     public static RecurrentForecastingTransformer FindForecastingModel(ITransformer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var found = Flatten(model).OfType<RecurrentForecastingTransformer>().ToList();
-        return found.Count switch
-        {
-            1 => found[0],
-            0 => throw new ArgumentException("The pipeline contains no recurrent forecaster (RecurrentForecastingTransformer) to export.", nameof(model)),
-            _ => throw new ArgumentException($"The pipeline contains {found.Count} recurrent forecasters; export them one at a time.", nameof(model)),
-        };
-    }
+        => FindOne<RecurrentForecastingTransformer>(model, "recurrent forecaster", "recurrent forecasters");
 
     internal static global::Onnx.ModelProto BuildModel(RecurrentForecastingTransformer model, RecurrentForecastOnnxExportOptions options)
     {
         var settings = model.ModelSettings;
         var names = options.Resolve(settings);
-        if (!BitConverter.IsLittleEndian)
-            throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; export on a little-endian machine.");
-        TorchRuntime.EnsureInitialized();
-        var networks = model.Networks;
-        var g = new OnnxGraphBuilder();
+        var g = StartGraph();
 
         object[] Shape(int size) => options.BatchDimension ? ["batch", size] : [size];
         string window = g.Input(names.Window, DataType.Float, Shape(settings.WindowLength));
         var scaled = ForecastOnnxLowering.Scale(g, settings, window);
         var inputs = new OnnxNetworkInputs(null, scaled.TimeMajor, scaled.SequenceLengths);
 
-        string? sum = null;
-        for (int i = 0; i < networks.Count; i++)
-        {
-            string output = OnnxNetworkLowerings.For(networks[i]).Lower(g, networks[i], inputs, $"n{i}_");
-            sum = sum is null ? output : g.Node("Add", [sum, output]);
-        }
-        // The TorchSharp forecaster's arithmetic: a running float32 sum divided by the ensemble size.
-        string averaged = networks.Count == 1 ? sum! : g.Node("Div", [sum!, g.Constant("ensemble_size", [(float)networks.Count])]);
+        string averaged = LowerEnsemble(g, model.Networks, inputs, output => output);
 
         var (forecast, lower, upper) = ForecastOnnxLowering.Decode(g, settings, averaged, scaled.Level);
         string Unbatch(string tensor) => options.BatchDimension ? tensor
@@ -101,14 +67,6 @@ public static partial class RecurrentOnnxExporter
         g.Output(Unbatch(lower), names.Lower, DataType.Float, Shape(settings.Horizon));
         g.Output(Unbatch(upper), names.Upper, DataType.Float, Shape(settings.Horizon));
 
-        var metadata = new Dictionary<string, string>
-        {
-            ["recurrent.kind"] = "Forecasting",
-            ["recurrent.output_size"] = settings.Horizon.ToString(CultureInfo.InvariantCulture),
-            ["recurrent.ensemble_size"] = networks.Count.ToString(CultureInfo.InvariantCulture),
-            ["recurrent.settings"] = System.Text.Json.JsonSerializer.Serialize(settings),
-        };
-        string version = typeof(RecurrentOnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
-        return g.ToModel(OpsetVersion, version, metadata);
+        return FinishGraph(g, EnsembleMetadata("Forecasting", settings.Horizon, model.Networks.Count, System.Text.Json.JsonSerializer.Serialize(settings)));
     }
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
-using Google.Protobuf;
 using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.MLNetBridge;
-using Microsoft.ML.Recurrent.Runtime;
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
@@ -47,25 +45,14 @@ public static partial class RecurrentOnnxExporter
     /// <param name="destination">A writable stream; left open.</param>
     /// <param name="options">Names and token type. Default: <see cref="LanguageModelOnnxExportOptions"/>'s defaults.</param>
     public static void Export(LanguageModelTransformer model, Stream destination, LanguageModelOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(destination);
-        BuildModel(model, options ?? new LanguageModelOnnxExportOptions()).WriteTo(destination);
-    }
+        => Write(model, destination, () => BuildModel(model, options ?? new LanguageModelOnnxExportOptions()));
 
     /// <summary>Writes the language model to the file <paramref name="path"/> (replaced if it exists).</summary>
     /// <param name="model">The trained language model; not modified.</param>
     /// <param name="path">The .onnx file to write.</param>
     /// <param name="options">See <see cref="Export(LanguageModelTransformer, Stream, LanguageModelOnnxExportOptions?)"/>.</param>
     public static void Export(LanguageModelTransformer model, string path, LanguageModelOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        // Build before creating the file, so that a failed export leaves no empty file behind.
-        var built = BuildModel(model, options ?? new LanguageModelOnnxExportOptions());
-        using var file = File.Create(path);
-        built.WriteTo(file);
-    }
+        => Write(model, path, () => BuildModel(model, options ?? new LanguageModelOnnxExportOptions()));
 
     /// <summary>
     /// Finds the one <see cref="LanguageModelTransformer"/> in a fitted pipeline (a transformer chain, or the
@@ -73,25 +60,13 @@ public static partial class RecurrentOnnxExporter
     /// </summary>
     /// <param name="model">A fitted pipeline, for example what <c>mlContext.Model.Load</c> returned.</param>
     public static LanguageModelTransformer FindLanguageModel(ITransformer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var found = Flatten(model).OfType<LanguageModelTransformer>().ToList();
-        return found.Count switch
-        {
-            1 => found[0],
-            0 => throw new ArgumentException("The pipeline contains no recurrent language model (LanguageModelTransformer) to export.", nameof(model)),
-            _ => throw new ArgumentException($"The pipeline contains {found.Count} language models; export them one at a time.", nameof(model)),
-        };
-    }
+        => FindOne<LanguageModelTransformer>(model, "recurrent language model", "language models");
 
     internal static global::Onnx.ModelProto BuildModel(LanguageModelTransformer model, LanguageModelOnnxExportOptions options)
     {
         options.Validate();
-        if (!BitConverter.IsLittleEndian)
-            throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; export on a little-endian machine.");
-        TorchRuntime.EnsureInitialized();
+        var g = StartGraph();
         var settings = model.ModelSettings;
-        var g = new OnnxGraphBuilder();
         LanguageModelLowering.Lower(g, model.Network, options);
 
         string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -107,7 +82,6 @@ public static partial class RecurrentOnnxExporter
         };
         if (settings.EndOfSequenceId is int end)
             metadata["recurrent.end_of_sequence_id"] = Invariant(end);
-        string version = typeof(RecurrentOnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
-        return g.ToModel(OpsetVersion, version, metadata);
+        return FinishGraph(g, metadata);
     }
 }

@@ -1,8 +1,5 @@
-using Google.Protobuf;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.Recurrent.MLNetBridge;
-using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Tagging;
 using DataType = global::Onnx.TensorProto.Types.DataType;
 
@@ -36,23 +33,14 @@ public static partial class RecurrentOnnxExporter
     /// <param name="destination">A writable stream; left open.</param>
     /// <param name="options">Input and output names, time dimension. Default: <see cref="SequenceTaggingOnnxExportOptions"/>'s defaults.</param>
     public static void Export(SequenceTaggingTransformer model, Stream destination, SequenceTaggingOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(destination);
-        BuildModel(model, options ?? new SequenceTaggingOnnxExportOptions()).WriteTo(destination);
-    }
+        => Write(model, destination, () => BuildModel(model, options ?? new SequenceTaggingOnnxExportOptions()));
 
     /// <summary>Writes a trained sequence tagger to the file <paramref name="path"/> (replaced if it exists).</summary>
     /// <param name="model">The trained tagger; not modified.</param>
     /// <param name="path">The .onnx file to write.</param>
     /// <param name="options">See <see cref="Export(SequenceTaggingTransformer, Stream, SequenceTaggingOnnxExportOptions?)"/>.</param>
     public static void Export(SequenceTaggingTransformer model, string path, SequenceTaggingOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = File.Create(path);
-        Export(model, file, options);
-    }
+        => Write(model, path, () => BuildModel(model, options ?? new SequenceTaggingOnnxExportOptions()));
 
     /// <summary>
     /// Finds the one <see cref="SequenceTaggingTransformer"/> in a fitted pipeline (a transformer chain, or the
@@ -60,28 +48,16 @@ public static partial class RecurrentOnnxExporter
     /// </summary>
     /// <param name="model">A fitted pipeline, for example what <c>mlContext.Model.Load</c> returned.</param>
     public static SequenceTaggingTransformer FindTaggingModel(ITransformer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var found = Flatten(model).OfType<SequenceTaggingTransformer>().ToList();
-        return found.Count switch
-        {
-            1 => found[0],
-            0 => throw new ArgumentException("The pipeline contains no sequence tagger (SequenceTaggingTransformer) to export.", nameof(model)),
-            _ => throw new ArgumentException($"The pipeline contains {found.Count} sequence taggers; export them one at a time.", nameof(model)),
-        };
-    }
+        => FindOne<SequenceTaggingTransformer>(model, "sequence tagger", "sequence taggers");
 
     internal static global::Onnx.ModelProto BuildModel(SequenceTaggingTransformer model, SequenceTaggingOnnxExportOptions options)
     {
         options.Validate();
-        if (!BitConverter.IsLittleEndian)
-            throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; export on a little-endian machine.");
-        TorchRuntime.EnsureInitialized();
         var settings = model.ModelSettings;
         var network = model.Networks.Count == 1 && model.Networks[0] is TaggerNetwork tagger ? tagger
             : throw new ArgumentException("The tagging model does not hold exactly one tagger network.", nameof(model));
 
-        var g = new OnnxGraphBuilder();
+        var g = StartGraph();
         object time = options.SequenceLength is int fixedLength ? fixedLength : "time";
         string features = g.Input(options.FeaturesInputName, DataType.Int32, "batch", time, TokenFeatures.StepSize(settings));
 
@@ -92,14 +68,6 @@ public static partial class RecurrentOnnxExporter
         g.Output(lowered.Emissions, options.ScoresOutputName, DataType.Float, "batch", time, settings.Tags.Length);
         g.Output(tags, options.TagsOutputName, DataType.Int64, "batch", time);
 
-        var metadata = new Dictionary<string, string>
-        {
-            ["recurrent.kind"] = TaggingKind,
-            ["recurrent.output_size"] = settings.Tags.Length.ToString(CultureInfo.InvariantCulture),
-            ["recurrent.ensemble_size"] = "1",
-            [SequenceTaggingOnnxFeatures.SettingsMetadataKey] = JsonSerializer.Serialize(settings, ModelStreams.JsonOptions),
-        };
-        string version = typeof(RecurrentOnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
-        return g.ToModel(OpsetVersion, version, metadata);
+        return FinishGraph(g, EnsembleMetadata(TaggingKind, settings.Tags.Length, 1, JsonSerializer.Serialize(settings, ModelStreams.JsonOptions)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Runtime;
@@ -31,22 +32,14 @@ public static partial class RecurrentOnnxExporter
     /// <param name="destination">A writable stream; left open.</param>
     /// <param name="options">Input and output names, time dimension, token type. Default: <see cref="RecurrentOnnxExportOptions"/>'s defaults.</param>
     public static void Export(RecurrentSequenceTransformer model, Stream destination, RecurrentOnnxExportOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(destination);
-        BuildModel(model, options ?? new RecurrentOnnxExportOptions()).WriteTo(destination);
-    }
+        => Write(model, destination, () => BuildModel(model, options ?? new RecurrentOnnxExportOptions()));
 
     /// <summary>Writes <paramref name="model"/> to the file <paramref name="path"/> (replaced if it exists).</summary>
     /// <param name="model">The trained model; not modified.</param>
     /// <param name="path">The .onnx file to write.</param>
     /// <param name="options">See <see cref="Export(RecurrentSequenceTransformer, Stream, RecurrentOnnxExportOptions?)"/>.</param>
     public static void Export(RecurrentSequenceTransformer model, string path, RecurrentOnnxExportOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = File.Create(path);
-        Export(model, file, options);
-    }
+        => Write(model, path, () => BuildModel(model, options ?? new RecurrentOnnxExportOptions()));
 
     /// <summary>
     /// Finds the one <see cref="RecurrentSequenceTransformer"/> in a fitted pipeline (a transformer chain, or the
@@ -54,16 +47,7 @@ public static partial class RecurrentOnnxExporter
     /// </summary>
     /// <param name="model">A fitted pipeline, for example what <c>mlContext.Model.Load</c> returned.</param>
     public static RecurrentSequenceTransformer FindRecurrentModel(ITransformer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var found = Flatten(model).OfType<RecurrentSequenceTransformer>().ToList();
-        return found.Count switch
-        {
-            1 => found[0],
-            0 => throw new ArgumentException("The pipeline contains no recurrent sequence model (RecurrentSequenceTransformer) to export.", nameof(model)),
-            _ => throw new ArgumentException($"The pipeline contains {found.Count} recurrent sequence models; export them one at a time.", nameof(model)),
-        };
-    }
+        => FindOne<RecurrentSequenceTransformer>(model, "recurrent sequence model", "recurrent sequence models");
 
     /// <summary>The transformers of a pipeline in order, nested chains expanded.</summary>
     internal static IEnumerable<ITransformer> Flatten(ITransformer model)
@@ -73,45 +57,95 @@ public static partial class RecurrentOnnxExporter
         return [model];
     }
 
-    internal static global::Onnx.ModelProto BuildModel(RecurrentSequenceTransformer model, RecurrentOnnxExportOptions options)
+    /// <summary>Writes the model <paramref name="build"/> makes to <paramref name="destination"/> (left open).</summary>
+    private static void Write(ITransformer model, Stream destination, Func<global::Onnx.ModelProto> build)
     {
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(destination);
+        build().WriteTo(destination);
+    }
+
+    /// <summary>
+    /// Writes the model <paramref name="build"/> makes to the file <paramref name="path"/>, replacing it. The model is
+    /// built before the file is created, so a model that cannot be exported leaves no empty file behind.
+    /// </summary>
+    private static void Write(ITransformer model, string path, Func<global::Onnx.ModelProto> build)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var built = build();
+        using var file = File.Create(path);
+        built.WriteTo(file);
+    }
+
+    /// <summary>The one <typeparamref name="T"/> in a fitted pipeline; <see cref="ArgumentException"/> naming <paramref name="singular"/> when there is none or more than one.</summary>
+    private static T FindOne<T>(ITransformer model, string singular, string plural) where T : ITransformer
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var found = Flatten(model).OfType<T>().ToList();
+        return found.Count switch
+        {
+            1 => found[0],
+            0 => throw new ArgumentException($"The pipeline contains no {singular} ({typeof(T).Name}) to export.", nameof(model)),
+            _ => throw new ArgumentException($"The pipeline contains {found.Count} {plural}; export them one at a time.", nameof(model)),
+        };
+    }
+
+    /// <summary>A graph builder, once the platform can write ONNX's little-endian tensors and LibTorch is ready to read the weights.</summary>
+    private static OnnxGraphBuilder StartGraph()
+    {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian; export on a little-endian machine.");
         TorchRuntime.EnsureInitialized();
+        return new OnnxGraphBuilder();
+    }
+
+    /// <summary>The model of graph <paramref name="g"/> at <see cref="OpsetVersion"/>, stamped with the library's version and <paramref name="metadata"/>.</summary>
+    private static global::Onnx.ModelProto FinishGraph(OnnxGraphBuilder g, Dictionary<string, string> metadata)
+        => g.ToModel(OpsetVersion, typeof(RecurrentOnnxExporter).Assembly.GetName().Version?.ToString() ?? "0", metadata);
+
+    /// <summary>
+    /// Lowers every network of an ensemble on the same inputs, applies <paramref name="head"/> to each output and
+    /// averages them with the TorchSharp transformers' arithmetic: a running float32 sum divided by the ensemble size.
+    /// </summary>
+    private static string LowerEnsemble(OnnxGraphBuilder g, IReadOnlyList<torch.nn.Module> networks, OnnxNetworkInputs inputs, Func<string, string> head)
+    {
+        string? sum = null;
+        for (int i = 0; i < networks.Count; i++)
+        {
+            string output = head(OnnxNetworkLowerings.For(networks[i]).Lower(g, networks[i], inputs, $"n{i}_"));
+            sum = sum is null ? output : g.Node("Add", [sum, output]);
+        }
+        return networks.Count == 1 ? sum! : g.Node("Div", [sum!, g.Constant("ensemble_size", [(float)networks.Count])]);
+    }
+
+    /// <summary>The metadata every ensemble export carries: kind, output size, ensemble size and the settings' JSON.</summary>
+    private static Dictionary<string, string> EnsembleMetadata(string kind, int outputSize, int ensembleSize, string settingsJson) => new()
+    {
+        ["recurrent.kind"] = kind,
+        ["recurrent.output_size"] = outputSize.ToString(CultureInfo.InvariantCulture),
+        ["recurrent.ensemble_size"] = ensembleSize.ToString(CultureInfo.InvariantCulture),
+        ["recurrent.settings"] = settingsJson,
+    };
+
+    internal static global::Onnx.ModelProto BuildModel(RecurrentSequenceTransformer model, RecurrentOnnxExportOptions options)
+    {
+        options.Validate();
+        var g = StartGraph();
         var settings = model.ModelSettings;
-        var networks = model.Networks;
-        var g = new OnnxGraphBuilder();
         object time = options.SequenceLength is int fixedLength ? fixedLength : "time";
 
         var inputs = settings.UsesTokens
             ? OnnxInputPreparation.Tokens(g, options, time, settings.VocabularySize)
             : OnnxInputPreparation.Features(g, options, time, settings.FeatureSize);
 
-        string? sum = null;
-        for (int i = 0; i < networks.Count; i++)
+        string averaged = LowerEnsemble(g, model.Networks, inputs, logits => settings.Kind switch
         {
-            string logits = OnnxNetworkLowerings.For(networks[i]).Lower(g, networks[i], inputs, $"n{i}_");
-            string output = settings.Kind switch
-            {
-                SequencePredictionKind.BinaryClassification => g.Node("Sigmoid", [logits]),
-                SequencePredictionKind.MulticlassClassification => g.Node("Softmax", [logits], OnnxGraphBuilder.Int("axis", -1)),
-                _ => logits,
-            };
-            sum = sum is null ? output : g.Node("Add", [sum, output]);
-        }
-        // Same arithmetic as the TorchSharp transformer: a running float32 sum divided by the ensemble size.
-        string averaged = networks.Count == 1 ? sum! : g.Node("Div", [sum!, g.Constant("ensemble_size", [(float)networks.Count])]);
+            SequencePredictionKind.BinaryClassification => g.Node("Sigmoid", [logits]),
+            SequencePredictionKind.MulticlassClassification => g.Node("Softmax", [logits], OnnxGraphBuilder.Int("axis", -1)),
+            _ => logits,
+        });
         g.Output(averaged, options.OutputName, DataType.Float, "batch", settings.OutputSize);
-
-        var metadata = new Dictionary<string, string>
-        {
-            ["recurrent.kind"] = settings.Kind.ToString(),
-            ["recurrent.output_size"] = settings.OutputSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["recurrent.ensemble_size"] = networks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["recurrent.settings"] = System.Text.Json.JsonSerializer.Serialize(settings),
-        };
-        string version = typeof(RecurrentOnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
-        return g.ToModel(OpsetVersion, version, metadata);
+        return FinishGraph(g, EnsembleMetadata(settings.Kind.ToString(), settings.OutputSize, model.Networks.Count, System.Text.Json.JsonSerializer.Serialize(settings)));
     }
 }

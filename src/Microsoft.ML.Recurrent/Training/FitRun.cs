@@ -43,14 +43,18 @@ internal sealed class FitRun : IDisposable
     /// seed <c>Seed + 7919 m</c> (<see cref="TorchSeeding"/>) and trained by <paramref name="train"/>, on a thread of its
     /// own (<see cref="TrainingThread"/>).
     /// </summary>
-    public List<TNetwork> TrainMembers<TNetwork>(int count, Func<TNetwork> build, Func<TNetwork, TrainingMember, TrainingHistory> train)
-        where TNetwork : nn.Module
+    /// <remarks>
+    /// Not generic over the network type on purpose: ML.NET's component catalog loads every type of this assembly, and a
+    /// type constrained to a TorchSharp type (the closure of a generic method is one) would load TorchSharp in processes
+    /// that only score ONNX deployments.
+    /// </remarks>
+    public List<nn.Module> TrainMembers(int count, Func<nn.Module> build, Func<nn.Module, TrainingMember, TrainingHistory> train)
     {
         var session = new TrainingSession(_options, count, line => Channel.Info(line));
         // On a thread of its own, so that the flush-denormal mode training runs under never reaches the caller's threads.
         return TrainingThread.Run(() =>
         {
-            var networks = new List<TNetwork>(count);
+            var networks = new List<nn.Module>(count);
             for (int member = 0; member < count; member++)
             {
                 int memberSeed = unchecked(Seed + 7919 * member);
