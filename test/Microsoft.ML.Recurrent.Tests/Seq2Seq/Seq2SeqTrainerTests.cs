@@ -92,8 +92,8 @@ public sealed class Seq2SeqTrainerTests
         var batch = new SequenceBatch(source, lengths, null, Enumerable.Range(0, pairs.Count).ToArray(), width);
 
         // Ratio 1 feeds the true previous id at every step; ratio 0 feeds the decoder's own previous argmax.
-        double forced = new Seq2SeqTrainingTask(targets, null, 1, seed: 1).ComputeLoss(network, batch).item<float>();
-        double free = new Seq2SeqTrainingTask(targets, null, 0, seed: 1).ComputeLoss(network, batch).item<float>();
+        double forced = new Seq2SeqTrainingTask(targets, null, 1).ComputeLoss(network, batch).item<float>();
+        double free = new Seq2SeqTrainingTask(targets, null, 0).ComputeLoss(network, batch).item<float>();
         Assert.AreEqual(ReferenceLoss(network, source, lengths, pairs, teacherForced: true), forced, 1e-5);
         Assert.AreEqual(ReferenceLoss(network, source, lengths, pairs, teacherForced: false), free, 1e-5);
         Assert.IsTrue(Math.Abs(forced - free) > 1e-3, $"teacher-forced loss {forced} vs free-running loss {free}");
