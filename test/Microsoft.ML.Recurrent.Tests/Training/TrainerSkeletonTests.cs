@@ -105,23 +105,26 @@ public sealed class TrainerSkeletonTests
     {
         (long LeftBehind, bool Cancelled) Fit(bool cancelInSecondMember)
         {
-            using var cancellation = new CancellationTokenSource();
-            var progress = new SyncProgress<TrainingProgress>(report =>
+            bool cancelled = false;
+            long leftBehind = LiveTensors.LeftBehindBy(() =>
             {
-                if (cancelInSecondMember && report.MemberIndex == 1)
-                    cancellation.Cancel();
+                cancelled = false;
+                using var cancellation = new CancellationTokenSource();
+                var progress = new SyncProgress<TrainingProgress>(report =>
+                {
+                    if (cancelInSecondMember && report.MemberIndex == 1)
+                        cancellation.Cancel();
+                });
+                try
+                {
+                    Train(new MLContext(seed: 1), cancellation.Token, progress);
+                }
+                catch (OperationCanceledException)
+                {
+                    cancelled = true;
+                }
             });
-            long before = torch.Tensor.TotalCount;
-            var ml = new MLContext(seed: 1);
-            try
-            {
-                Train(ml, cancellation.Token, progress);
-            }
-            catch (OperationCanceledException)
-            {
-                return (torch.Tensor.TotalCount - before, true);
-            }
-            return (torch.Tensor.TotalCount - before, false);
+            return (leftBehind, cancelled);
         }
 
         void Train(MLContext ml, CancellationToken token, IProgress<TrainingProgress> progress)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Tests.Support;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using TorchSharp;
@@ -261,13 +262,9 @@ public sealed class TrainingLoopTests
         long Growth(int epochs)
         {
             using var model = new StepSumRegressor(2);
-            // Earlier tests' undisposed tensors are finalized whenever the GC runs: finalize them now, not during the count.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long before = torch.Tensor.TotalCount;
-            new TrainingLoop(new TrainingOptions { Epochs = epochs, BatchSize = 8, ValidationFraction = 0.25, Seed = 1 })
-                .Train(model, new ScriptedMetricTask([0.1, 0.3, 0.2, 0.4, 0.5, 0.6]), data);
-            return torch.Tensor.TotalCount - before;
+            return LiveTensors.LeftBehindBy(() =>
+                new TrainingLoop(new TrainingOptions { Epochs = epochs, BatchSize = 8, ValidationFraction = 0.25, Seed = 1 })
+                    .Train(model, new ScriptedMetricTask([0.1, 0.3, 0.2, 0.4, 0.5, 0.6]), data));
         }
         long one = Growth(1), six = Growth(6);
         Assert.IsTrue(Math.Abs(six - one) <= 2, $"live tensors grew by {one} after 1 epoch and {six} after 6 epochs");
