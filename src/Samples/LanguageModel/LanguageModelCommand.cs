@@ -17,7 +17,7 @@ namespace Samples.LanguageModel;
 /// </summary>
 public static class LanguageModelCommand
 {
-    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json, string? Onnx);
+    private sealed record Arguments(string? Data, TokenGranularity Granularity, string? Valid, double Minutes, int Epochs, string? Model, string? Prompt, string? Plot, bool Json, string? Onnx, string? Code);
 
     /// <summary>The verb with its options.</summary>
     public static Command Create()
@@ -32,14 +32,15 @@ public static class LanguageModelCommand
         var prompt = VerbOptions.Text("--prompt", "Text the printed sample continues.");
         var plot = VerbOptions.OutputPath("--plot", "Draw the training curves to this PNG.", helpName: "PATH.png");
         var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, perplexity, crossEntropy, bitsPerToken, entropyFloor (generated data), trainSeconds, sample.");
+        var code = GeneratedProject.CodeOption();
         var command = new Command("language-model", "Train a recurrent language model, report perplexity and print a sample.")
         {
-            data, granularity, valid, minutes, epochs, model, onnx, prompt, plot, json,
+            data, granularity, valid, minutes, epochs, model, onnx, prompt, plot, json, code,
         };
         command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName,
             result.GetValue(granularity) == "char" ? TokenGranularity.Character : TokenGranularity.Word, result.GetValue(valid)?.FullName,
             result.GetValue(minutes), result.GetValue(epochs), result.GetValue(model), result.GetValue(prompt), result.GetValue(plot),
-            result.GetValue(json), result.GetValue(onnx))));
+            result.GetValue(json), result.GetValue(onnx), result.GetValue(code))));
         return command;
     }
 
@@ -83,11 +84,14 @@ public static class LanguageModelCommand
         var generation = LanguageModelModel.GenerationFor(settings, stopAtEndOfLine: false);
         string sample = prompt + (prompt.Length > 0 && !characters ? " " : "") + model.Generate(prompt, generation);
         Console.WriteLine($"Sample (temperature 0.8):\n{sample}");
-        if (arguments.Model is not null)
+        var project = arguments.Code is null ? null : LanguageModelCode.Create(settings);
+        if ((arguments.Model ?? project?.ModelPathIn(arguments.Code!)) is { } modelPath)
         {
-            LanguageModelModel.ModelPath = Path.GetFullPath(arguments.Model);
+            LanguageModelModel.ModelPath = Path.GetFullPath(modelPath);
             LanguageModelModel.Save(ml, trained, train);
-            Console.WriteLine($"Saved the model to {arguments.Model}.");
+            Console.WriteLine($"Saved the model to {modelPath}.");
+            if (project is not null)
+                Console.WriteLine(project.Write(arguments.Code!, LanguageModelModel.ModelPath));
         }
         if (arguments.Onnx is not null)
             Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(arguments.Onnx), zipPath: null));

@@ -45,25 +45,26 @@ public static class SentimentCommand
         var seed = VerbOptions.Integer("--seed", "Seed of the MLContext (split, initialisation, shuffling).", 1, minimum: 0);
         var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default: LibTorch's, one per core"));
         var layout = new TextFileOptions(fallbackSeparator: '\t');
+        var code = GeneratedProject.CodeOption();
         var textColumn = VerbOptions.Text("--text-column", "Header name or 0-based position of the text column.", "0", "NAME");
         var labelColumn = VerbOptions.Text("--label-column", "Header name or 0-based position of the label column.", "1", "NAME");
         var command = new Command("sentiment", "Train a recurrent sentiment classifier and a bag-of-words baseline, save, reload and predict.")
         {
             data, valid, epochs, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
-            maxVocabulary, minutes, seed, threads, textColumn, labelColumn,
+            maxVocabulary, minutes, seed, threads, textColumn, labelColumn, code,
         };
         layout.AddTo(command);
         command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valid)?.FullName, result.GetValue(model),
             result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(rows), result.GetValue(seed), result.GetValue(threads),
             new Columns(result.GetValue(textColumn)!, result.GetValue(labelColumn)!, layout.Read(result)), result.GetValue(epochs), result.GetValue(hidden),
             result.GetValue(embedding), result.GetValue(ensemble), result.GetValue(batch), result.GetValue(learningRate),
-            result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes))));
+            result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes), result.GetValue(code))));
         return command;
     }
 
     private sealed record Arguments(string? Data, string? Valid, string? Model, string? Onnx, string? Plot, bool Json, int Rows, int Seed, int? Threads,
         Columns Columns, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
-        double? ValidationFraction, int MaxVocabulary, double? Minutes);
+        double? ValidationFraction, int MaxVocabulary, double? Minutes, string? Code);
 
     /// <summary>Where the text and the label are in the user's files, and how the files are delimited.</summary>
     private sealed record Columns(string Text, string Label, TextFileFormat Format);
@@ -92,6 +93,7 @@ public static class SentimentCommand
         SampleVerbs.SetTorchThreads(arguments.Threads);
         var mlContext = new MLContext(seed: seed);
         IDataView train, test;
+        var layout = SentimentCode.Layout.Default;
         if (generated)
         {
             var rows = SentimentCorpus.Generate(arguments.Rows, seed);
@@ -101,7 +103,8 @@ public static class SentimentCommand
         }
         else
         {
-            var (trainData, trainRows) = Load(mlContext, dataPath!, arguments.Columns);
+            var (trainData, trainRows, trainLayout) = Load(mlContext, dataPath!, arguments.Columns);
+            layout = trainLayout;
             if (validPath is not null)
             {
                 (train, test) = (trainData, Load(mlContext, validPath, arguments.Columns).Data);
@@ -142,6 +145,8 @@ public static class SentimentCommand
         }
         if (onnxZip is not null)
             Console.WriteLine(Onnx.OnnxOutputs.Write(mlContext, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
+        if (arguments.Code is { } codeFolder)
+            Console.WriteLine(SentimentCode.Create(settings, layout).Write(codeFolder, SentimentModel.ModelPath));
 
         if (json)
         {
@@ -163,15 +168,17 @@ public static class SentimentCommand
     /// The file through ML.NET's TextLoader with the Text and Label columns the pipeline reads, every row checked
     /// (a label TextLoader cannot read as a Boolean fails here with the file, line and column).
     /// </summary>
-    private static (IDataView Data, int Rows) Load(MLContext mlContext, string path, Columns columns)
+    private static (IDataView Data, int Rows, SentimentCode.Layout Layout) Load(MLContext mlContext, string path, Columns columns)
     {
         var file = DelimitedFile.Open(mlContext, path, columns.Format, fallbackSeparator: '\t');
+        var layout = new SentimentCode.Layout(file.Separator, file.HasHeader, file.Multiline, file.IndexOf(columns.Text, "--text-column"),
+            file.IndexOf(columns.Label, "--label-column"));
         var data = file.Load(mlContext,
-            new TextLoader.Column(nameof(SentimentModel.ModelInput.Text), DataKind.String, file.IndexOf(columns.Text, "--text-column")),
-            new TextLoader.Column(nameof(SentimentModel.ModelInput.Label), DataKind.Boolean, file.IndexOf(columns.Label, "--label-column")));
+            new TextLoader.Column(nameof(SentimentModel.ModelInput.Text), DataKind.String, layout.TextColumn),
+            new TextLoader.Column(nameof(SentimentModel.ModelInput.Label), DataKind.Boolean, layout.LabelColumn));
         int rows = file.Read<SentimentModel.ModelInput>(mlContext, data).Count;
         if (rows == 0)
             throw new InvalidDataException($"{path} holds no labelled rows.");
-        return (data, rows);
+        return (data, rows, layout);
     }
 }
