@@ -58,7 +58,13 @@ public static class ForecastCommand
     private static int Run(Arguments arguments)
     {
         int horizon = arguments.Horizon, season = arguments.Season, holdout = arguments.Holdout;
-        int lookback = arguments.Lookback ?? Math.Max(2 * season, horizon);
+        // The rule: the network reads two seasons (or the horizon, if longer), enough to see the seasonal shape twice.
+        var report = new SettingsReport();
+        int lookback = report.Choose("lookback", arguments.Lookback, Math.Max(2 * season, horizon));
+        report.Note("horizon", horizon);
+        report.Note("season", season);
+        report.Note("hidden", arguments.Hidden);
+        report.Note("ensemble", arguments.Ensemble);
         bool json = arguments.Json;
         string? data = arguments.Data;
         var ml = new MLContext(seed: 1);
@@ -66,6 +72,7 @@ public static class ForecastCommand
         string source = data ?? "generated monthly series (trend × seasonality × noise)";
         if (values.Length < holdout + lookback + horizon)
             throw new ArgumentException($"{source} has {values.Length} points; hold-out {holdout} + lookback {lookback} + horizon {horizon} need more.");
+        Console.WriteLine(report.Line($"{values.Length} points, season {season}"));
 
         SampleVerbs.SetTorchThreads(arguments.Threads);
         if (arguments.Verbose)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Recurrent;
 using Microsoft.ML.Recurrent.LanguageModeling;
@@ -10,7 +11,7 @@ namespace Samples.LanguageModel;
 public static partial class LanguageModelModel
 {
     /// <summary>Tokenization and training settings of the sample.</summary>
-    public sealed record Settings(TokenGranularity Granularity, int Epochs, TimeSpan MaxTrainingTime, IProgress<TrainingProgress>? Progress)
+    public sealed record Settings(TokenGranularity Granularity, int Epochs, TimeSpan? MaxTrainingTime, IProgress<TrainingProgress>? Progress)
     {
         /// <summary>True for a character-level model.</summary>
         public bool Characters => Granularity == TokenGranularity.Character;
@@ -33,6 +34,32 @@ public static partial class LanguageModelModel
         public static Network ForGrammar(bool characters) => characters
             ? new(null, Layers: 2, HiddenSize: 256, EmbeddingSize: 64, Dropout: 0.1, SequenceLength: 100, BatchSize: 32, OptimizerKind.Adam, 3e-3)
             : new(null, Layers: 1, HiddenSize: 64, EmbeddingSize: 32, Dropout: 0, SequenceLength: 35, BatchSize: 32, OptimizerKind.Adam, 3e-3);
+
+        /// <summary>Training corpora of at least this many tokens start from <see cref="LanguageModelTrainerOptions.ZarembaSmall"/> (word level).</summary>
+        public const long PresetTokens = 100_000;
+
+        /// <summary>
+        /// The network for a corpus of <paramref name="tokens"/> tokens, and its epochs. The rule, kept simple: a word-level
+        /// corpus of <see cref="PresetTokens"/> tokens or more starts from the ZarembaSmall preset (2 × 200 LSTM, SGD; sized
+        /// for Penn Treebank's 929,000 words, and its 13 epochs); a smaller one, or characters, gets the network sized for
+        /// the generated grammar (which fits small corpora), for 20 epochs.
+        /// </summary>
+        public static (Network Network, int Epochs, string Reason) ForCorpus(bool characters, long tokens)
+        {
+            if (characters || tokens < PresetTokens)
+            {
+                string why = characters ? "characters" : string.Create(CultureInfo.InvariantCulture, $"fewer than {PresetTokens:N0} tokens");
+                return (ForGrammar(characters), 20, $"{why}: the small network");
+            }
+            var preset = LanguageModelTrainerOptions.ZarembaSmall();
+            return (new Network(nameof(LanguageModelTrainerOptions.ZarembaSmall), preset.Layers, preset.HiddenSize, preset.EmbeddingSize, preset.Dropout,
+                preset.SequenceLength, preset.BatchSize, preset.Optimizer, preset.LearningRate), preset.Epochs,
+                string.Create(CultureInfo.InvariantCulture, $"at least {PresetTokens:N0} tokens: the ZarembaSmall preset"));
+        }
+
+        /// <summary>Tokens the model will read in <paramref name="lines"/>: white-space-separated words (or characters), plus one end of line per line.</summary>
+        public static long CountTokens(IEnumerable<string> lines, bool characters)
+            => lines.Sum(line => (long)(characters ? line.Length : line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length) + 1);
 
         /// <summary>The trainer options this network starts from: the preset's, or the library's defaults with these sizes.</summary>
         public LanguageModelTrainerOptions ToOptions()

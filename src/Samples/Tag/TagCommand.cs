@@ -71,14 +71,19 @@ public static class TagCommand
             ? $"Tag set: {chunks.ToString().ToUpperInvariant()} chunks of {string.Join(", ", tagSet.Where(TagSchemes.IsEntityTag).Select(tag => tag[2..]).Distinct())}: entity-level scores."
             : $"Tag set: {tagSet.Count} tags without chunk prefixes ({string.Join(", ", tagSet.Take(12))}{(tagSet.Count > 12 ? ", …" : "")}): token accuracy and per-tag scores.");
 
+        // The generated corpus is easy, so a few epochs show the whole path within a couple of minutes; a user's corpus
+        // gets the epochs measured on CoNLL-2003 (docs/benchmarks.md), with early stopping when --valid is given.
+        var report = new SettingsReport();
         var options = new SequenceTaggingTrainerOptions
         {
-            // The generated corpus is easy; a few epochs show the whole path within a couple of minutes.
-            Epochs = arguments.Epochs ?? (generated ? 4 : 30),
+            Epochs = report.Choose("epochs", arguments.Epochs, generated ? 4 : 30),
             HiddenSize = arguments.Hidden,
             MaxTrainingTime = arguments.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
             Seed = 1,
         };
+        report.Note("hidden", options.HiddenSize);
+        report.Note("validation", valid is null ? "none" : "best epoch by " + (scheme is null ? "token accuracy" : "entity F1"));
+        Console.WriteLine(report.Line($"{trainTags.Count:N0} training sentences ({(generated ? "generated" : "a file")})"));
         string validationMetric = scheme is null ? "token accuracy" : "F1";
         if (!arguments.Json)
             options.Progress = new Progress<Microsoft.ML.Recurrent.Training.TrainingProgress>(p =>
