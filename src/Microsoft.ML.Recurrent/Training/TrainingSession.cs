@@ -59,7 +59,7 @@ internal sealed class TrainingSession
     }
 
     /// <summary>The checkpoint file of member <paramref name="member"/> (0-based): the path itself for the first, <c>.member{n}</c> appended for the others.</summary>
-    internal static string? MemberCheckpointPath(string? path, int member) => path is null || member == 0 ? path : $"{path}.member{member + 1}";
+    private static string? MemberCheckpointPath(string? path, int member) => path is null || member == 0 ? path : $"{path}.member{member + 1}";
 }
 
 /// <summary>One network's run within a <see cref="TrainingSession"/>: what the training loops need beyond the options.</summary>

@@ -15,7 +15,7 @@ namespace Samples.Forecast;
 public static class ForecastCommand
 {
     private sealed record Arguments(string? Data, string ValueColumn, string? DateColumn, TextFileFormat Format, int Horizon, int Season, int Holdout, int? Lookback,
-        string? Model, string? Onnx, string? Plot, bool Json, int Hidden, int Ensemble, int Seed, int Epochs, int? Threads, bool Verbose);
+        string? Model, string? Onnx, string? Plot, bool Json, int Hidden, int Ensemble, int Seed, int Epochs, int? Threads, bool Verbose, string? Code);
 
     /// <summary>The verb with its options.</summary>
     public static Command Create()
@@ -41,30 +41,38 @@ public static class ForecastCommand
         var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default 1, which suits the small networks"));
         threads.DefaultValueFactory = _ => 1;
         var verbose = VerbOptions.Flag("--verbose", "Print the trainer's per-epoch log lines to standard error.");
+        var code = GeneratedProject.CodeOption();
         var command = new Command("forecast", "Train a recurrent forecaster, backtest it against seasonal naive and forecast ahead.")
         {
-            data, valueColumn, dateColumn, horizon, season, holdout, lookback, model, onnx, plot, json, hidden, ensemble, seed, epochs, threads, verbose,
+            data, valueColumn, dateColumn, horizon, season, holdout, lookback, model, onnx, plot, json, hidden, ensemble, seed, epochs, threads, verbose, code,
         };
         layout.AddTo(command);
         command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(valueColumn)!, result.GetValue(dateColumn),
             layout.Read(result),
             result.GetValue(horizon), result.GetValue(season), result.GetValue(holdout), result.GetValue(lookback), result.GetValue(model),
             result.GetValue(onnx), result.GetValue(plot), result.GetValue(json), result.GetValue(hidden), result.GetValue(ensemble),
-            result.GetValue(seed), result.GetValue(epochs), result.GetValue(threads), result.GetValue(verbose))));
+            result.GetValue(seed), result.GetValue(epochs), result.GetValue(threads), result.GetValue(verbose), result.GetValue(code))));
         return command;
     }
 
     private static int Run(Arguments arguments)
     {
         int horizon = arguments.Horizon, season = arguments.Season, holdout = arguments.Holdout;
-        int lookback = arguments.Lookback ?? Math.Max(2 * season, horizon);
+        // The rule: the network reads two seasons (or the horizon, if longer), enough to see the seasonal shape twice.
+        var report = new SettingsReport();
+        int lookback = report.Choose("lookback", arguments.Lookback, Math.Max(2 * season, horizon));
+        report.Note("horizon", horizon);
+        report.Note("season", season);
+        report.Note("hidden", arguments.Hidden);
+        report.Note("ensemble", arguments.Ensemble);
         bool json = arguments.Json;
         string? data = arguments.Data;
         var ml = new MLContext(seed: 1);
-        var (dates, values) = data is not null ? ReadSeries(ml, data, arguments) : SyntheticSeries.Generate();
+        var (dates, values, layout) = data is not null ? ReadSeries(ml, data, arguments) : Generated();
         string source = data ?? "generated monthly series (trend × seasonality × noise)";
         if (values.Length < holdout + lookback + horizon)
             throw new ArgumentException($"{source} has {values.Length} points; hold-out {holdout} + lookback {lookback} + horizon {horizon} need more.");
+        Console.WriteLine(report.Line($"{values.Length} points, season {season}"));
 
         SampleVerbs.SetTorchThreads(arguments.Threads);
         if (arguments.Verbose)
@@ -98,11 +106,14 @@ public static class ForecastCommand
         var ahead = engine.Predict(future);
         Console.WriteLine($"Next {horizon}: {string.Join(", ", ahead.Forecast.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}");
 
-        if (arguments.Model is { } modelPath)
+        var project = arguments.Code is null ? null : ForecastCode.Create(settings, values.All(v => v > 0), layout, values);
+        if ((arguments.Model ?? project?.ModelPathIn(arguments.Code!)) is { } modelPath)
         {
             ForecastModel.ModelPath = Path.GetFullPath(modelPath);
             ForecastModel.Save(ml, model, all);
             Console.WriteLine($"Saved the model to {modelPath} (input: the series, one row per step).");
+            if (project is not null)
+                Console.WriteLine(project.Write(arguments.Code!, ForecastModel.ModelPath));
         }
         if (arguments.Onnx is { } onnxZip)
             Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, all.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
@@ -133,10 +144,11 @@ public static class ForecastCommand
     private static string Mase(double? value) => value?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a";
 
     /// <summary>The value column (and the date column, if named) through ML.NET's TextLoader; every value must be a finite number.</summary>
-    private static (string[] Dates, float[] Values) ReadSeries(MLContext ml, string path, Arguments arguments)
+    private static (string[] Dates, float[] Values, ForecastCode.Layout Layout) ReadSeries(MLContext ml, string path, Arguments arguments)
     {
         var file = DelimitedFile.Open(ml, path, arguments.Format, fallbackSeparator: ',');
-        var columns = new List<TextLoader.Column> { new("Value", DataKind.Single, file.IndexOf(arguments.ValueColumn, "--value-column")) };
+        var layout = new ForecastCode.Layout(file.Separator, file.HasHeader, file.IndexOf(arguments.ValueColumn, "--value-column"));
+        var columns = new List<TextLoader.Column> { new("Value", DataKind.Single, layout.ValueColumn) };
         if (arguments.DateColumn is { } dateColumn)
             columns.Add(new TextLoader.Column("Date", DataKind.String, file.IndexOf(dateColumn, "--date-column")));
         var series = file.Load(ml, [.. columns]);
@@ -148,6 +160,12 @@ public static class ForecastCommand
         string[] dates = arguments.DateColumn is null
             ? Enumerable.Range(0, values.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()
             : series.GetColumn<string>("Date").ToArray();
-        return (dates, values);
+        return (dates, values, layout);
+    }
+
+    private static (string[] Dates, float[] Values, ForecastCode.Layout Layout) Generated()
+    {
+        var (dates, values) = SyntheticSeries.Generate();
+        return (dates, values, ForecastCode.Layout.Default);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Recurrent;
 using Microsoft.ML.Recurrent.LanguageModeling;
@@ -10,10 +11,75 @@ namespace Samples.LanguageModel;
 public static partial class LanguageModelModel
 {
     /// <summary>Tokenization and training settings of the sample.</summary>
-    public sealed record Settings(TokenGranularity Granularity, int Epochs, TimeSpan MaxTrainingTime, IProgress<TrainingProgress>? Progress)
+    public sealed record Settings(TokenGranularity Granularity, int Epochs, TimeSpan? MaxTrainingTime, IProgress<TrainingProgress>? Progress)
     {
         /// <summary>True for a character-level model.</summary>
         public bool Characters => Granularity == TokenGranularity.Character;
+
+        /// <summary>The network and optimiser. Default: <see cref="Network.ForGrammar"/> for the granularity.</summary>
+        public Network? Net { get; init; }
+
+        /// <summary>The network the trainer builds.</summary>
+        public Network ChosenNetwork => Net ?? Network.ForGrammar(Characters);
+    }
+
+    /// <summary>
+    /// The network and optimiser of a language model. <paramref name="Preset"/> names a recipe of the library that the
+    /// other values come from (e.g. "ZarembaSmall" for <see cref="LanguageModelTrainerOptions.ZarembaSmall"/>), or is null.
+    /// </summary>
+    public sealed record Network(string? Preset, int Layers, int HiddenSize, int EmbeddingSize, double Dropout, int SequenceLength, int BatchSize,
+        OptimizerKind Optimizer, double LearningRate)
+    {
+        /// <summary>Small enough for a default run of about a minute on two busy cores; the generated grammar needs no more.</summary>
+        public static Network ForGrammar(bool characters) => characters
+            ? new(null, Layers: 2, HiddenSize: 256, EmbeddingSize: 64, Dropout: 0.1, SequenceLength: 100, BatchSize: 32, OptimizerKind.Adam, 3e-3)
+            : new(null, Layers: 1, HiddenSize: 64, EmbeddingSize: 32, Dropout: 0, SequenceLength: 35, BatchSize: 32, OptimizerKind.Adam, 3e-3);
+
+        /// <summary>Training corpora of at least this many tokens start from <see cref="LanguageModelTrainerOptions.ZarembaSmall"/> (word level).</summary>
+        public const long PresetTokens = 100_000;
+
+        /// <summary>
+        /// The network for a corpus of <paramref name="tokens"/> tokens, and its epochs. The rule, kept simple: a word-level
+        /// corpus of <see cref="PresetTokens"/> tokens or more starts from the ZarembaSmall preset (2 × 200 LSTM, SGD; sized
+        /// for Penn Treebank's 929,000 words, and its 13 epochs); a smaller one, or characters, gets the network sized for
+        /// the generated grammar (which fits small corpora), for 20 epochs.
+        /// </summary>
+        public static (Network Network, int Epochs, string Reason) ForCorpus(bool characters, long tokens)
+        {
+            if (characters || tokens < PresetTokens)
+            {
+                string why = characters ? "characters" : string.Create(CultureInfo.InvariantCulture, $"fewer than {PresetTokens:N0} tokens");
+                return (ForGrammar(characters), 20, $"{why}: the small network");
+            }
+            var preset = LanguageModelTrainerOptions.ZarembaSmall();
+            return (new Network(nameof(LanguageModelTrainerOptions.ZarembaSmall), preset.Layers, preset.HiddenSize, preset.EmbeddingSize, preset.Dropout,
+                preset.SequenceLength, preset.BatchSize, preset.Optimizer, preset.LearningRate), preset.Epochs,
+                string.Create(CultureInfo.InvariantCulture, $"at least {PresetTokens:N0} tokens: the ZarembaSmall preset"));
+        }
+
+        /// <summary>Tokens the model will read in <paramref name="lines"/>: white-space-separated words (or characters), plus one end of line per line.</summary>
+        public static long CountTokens(IEnumerable<string> lines, bool characters)
+            => lines.Sum(line => (long)(characters ? line.Length : line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length) + 1);
+
+        /// <summary>The trainer options this network starts from: the preset's, or the library's defaults with these sizes.</summary>
+        public LanguageModelTrainerOptions ToOptions()
+        {
+            var options = Preset switch
+            {
+                null => new LanguageModelTrainerOptions { GradientClipNorm = 1, EarlyStoppingPatience = 2 },
+                nameof(LanguageModelTrainerOptions.ZarembaSmall) => LanguageModelTrainerOptions.ZarembaSmall(),
+                _ => throw new ArgumentException($"Unknown language-model preset '{Preset}'."),
+            };
+            options.Layers = Layers;
+            options.HiddenSize = HiddenSize;
+            options.EmbeddingSize = EmbeddingSize;
+            options.Dropout = Dropout;
+            options.SequenceLength = SequenceLength;
+            options.BatchSize = BatchSize;
+            options.Optimizer = Optimizer;
+            options.LearningRate = LearningRate;
+            return options;
+        }
     }
 
     /// <summary>A trained model: the fitted tokenizer and the network after it.</summary>
@@ -41,27 +107,15 @@ public static partial class LanguageModelModel
     /// <summary>The recurrent language model over the tokens; it also continues the Prompt column into Generated.</summary>
     public static LanguageModelTrainer BuildTrainer(MLContext mlContext, TokenizeToSequenceTransformer tokenizer, Settings settings)
     {
-        bool characters = settings.Characters;
-        return mlContext.LanguageModeling().Trainers.Recurrent(new LanguageModelTrainerOptions
-        {
-            Tokenizer = tokenizer,
-            // Small enough for a default run of about a minute on two busy cores; the grammar needs no more.
-            HiddenSize = characters ? 256 : 64,
-            EmbeddingSize = characters ? 64 : 32,
-            Layers = characters ? 2 : 1,
-            Dropout = characters ? 0.1 : 0,
-            SequenceLength = characters ? 100 : 35,
-            BatchSize = 32,
-            LearningRate = 3e-3,
-            Epochs = settings.Epochs,
-            EarlyStoppingPatience = 2,
-            MaxTrainingTime = settings.MaxTrainingTime,
-            GradientClipNorm = 1,
-            Seed = 1,
-            Progress = settings.Progress,
-            PromptColumnName = nameof(ModelInput.Prompt),
-            Generation = GenerationFor(settings, stopAtEndOfLine: true),
-        });
+        var options = settings.ChosenNetwork.ToOptions();
+        options.Tokenizer = tokenizer;
+        options.Epochs = settings.Epochs;
+        options.MaxTrainingTime = settings.MaxTrainingTime;
+        options.Seed = 1;
+        options.Progress = settings.Progress;
+        options.PromptColumnName = nameof(ModelInput.Prompt);
+        options.Generation = GenerationFor(settings, stopAtEndOfLine: true);
+        return mlContext.LanguageModeling().Trainers.Recurrent(options);
     }
 
     /// <summary>Sampling settings: temperature 0.8, a fixed seed, up to a line's worth of tokens.</summary>

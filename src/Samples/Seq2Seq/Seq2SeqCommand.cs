@@ -36,7 +36,7 @@ public static class Seq2SeqCommand
         public string PredictedText { get; set; } = "";
     }
 
-    private sealed record Arguments(string? Data, string SourceColumn, string TargetColumn, TextFileFormat Format, bool Json, int Epochs, int Beam, int Seed, int TrainCount, int TestCount, int Hidden, double Minutes, int? Threads, string Model);
+    private sealed record Arguments(string? Data, string SourceColumn, string TargetColumn, TextFileFormat Format, bool Json, int Epochs, int Beam, int Seed, int TrainCount, int TestCount, int Hidden, double Minutes, int? Threads, string Model, string? Code);
 
     /// <summary>The verb with its options.</summary>
     public static Command Create()
@@ -58,24 +58,25 @@ public static class Seq2SeqCommand
         var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default 1: the decoder's steps are too small to share"));
         threads.DefaultValueFactory = _ => 1;
         var seed = VerbOptions.Integer("--seed", "Seed of the data generation, the split and the MLContext.", 1, minimum: 0);
+        var code = GeneratedProject.CodeOption();
         var command = new Command("seq2seq", "Train a character-level encoder-decoder with attention, evaluate exact match and BLEU, save, reload and rewrite examples.")
         {
-            data, sourceColumn, targetColumn, epochs, beam, model, json, train, test, hidden, minutes, threads, seed,
+            data, sourceColumn, targetColumn, epochs, beam, model, json, train, test, hidden, minutes, threads, seed, code,
         };
         layout.AddTo(command);
         command.SetAction(result => Run(new Arguments(result.GetValue(data)?.FullName, result.GetValue(sourceColumn)!, result.GetValue(targetColumn)!,
             layout.Read(result), result.GetValue(json), result.GetValue(epochs), result.GetValue(beam),
             result.GetValue(seed), result.GetValue(train), result.GetValue(test), result.GetValue(hidden), result.GetValue(minutes), result.GetValue(threads),
-            Path.GetFullPath(result.GetValue(model) ?? "seq2seq-model.zip"))));
+            Path.GetFullPath(result.GetValue(model) ?? "seq2seq-model.zip"), result.GetValue(code))));
         return command;
     }
 
     private static int Run(Arguments arguments)
     {
-        var (dataPath, _, _, _, json, epochs, beam, seed, trainCount, testCount, hidden, minutes, threads, modelPath) = arguments;
+        var (dataPath, _, _, _, json, epochs, beam, seed, trainCount, testCount, hidden, minutes, threads, modelPath, codeFolder) = arguments;
         SampleVerbs.SetTorchThreads(threads);
 
-        var (trainRows, testRows) = dataPath is null ? Generated(trainCount, testCount, seed) : FromFile(dataPath, arguments, seed);
+        var (trainRows, testRows, layout) = dataPath is null ? Generated(trainCount, testCount, seed) : FromFile(dataPath, arguments, seed);
         Console.WriteLine(dataPath is null
             ? $"Generated {trainRows.Count} training and {testRows.Count} held-out dates in {DateCorpus.FormatNames.Count} formats (-> yyyy-MM-dd)."
             : $"Read {trainRows.Count + testRows.Count} rows from {dataPath}; {testRows.Count} held out for testing.");
@@ -121,6 +122,8 @@ public static class Seq2SeqCommand
         var engine = ml.Model.CreatePredictionEngine<Row, Output>(loaded);
         foreach (string text in dataPath is null ? Examples : testRows.Take(5).Select(r => r.SourceText))
             Console.WriteLine($"  {text,-28} -> {engine.Predict(new Row { SourceText = text }).PredictedText}");
+        if (codeFolder is not null)
+            Console.WriteLine(Seq2SeqCode.Create(options, layout, testRows[0].SourceText).Write(codeFolder, modelPath));
 
         if (json)
         {
@@ -160,21 +163,23 @@ public static class Seq2SeqCommand
         return ((double)greedyRight / rows.Count, (double)beamRight / rows.Count, beamWorse);
     }
 
-    private static (List<Row> Train, List<Row> Test) Generated(int trainCount, int testCount, int seed)
+    private static (List<Row> Train, List<Row> Test, Seq2SeqCode.Layout Layout) Generated(int trainCount, int testCount, int seed)
     {
         var train = DateCorpus.Generate(trainCount, seed);
         var test = DateCorpus.Generate(testCount, seed + 1000, train.Select(p => p.Source).ToHashSet(StringComparer.Ordinal));
         static List<Row> Rows(List<DateCorpus.Pair> pairs) => pairs.Select(p => new Row { SourceText = p.Source, TargetText = p.Target }).ToList();
-        return (Rows(train), Rows(test));
+        return (Rows(train), Rows(test), Seq2SeqCode.Layout.Default);
     }
 
-    private static (List<Row> Train, List<Row> Test) FromFile(string path, Arguments arguments, int seed)
+    private static (List<Row> Train, List<Row> Test, Seq2SeqCode.Layout Layout) FromFile(string path, Arguments arguments, int seed)
     {
         var ml = new MLContext(seed: seed);
         var file = DelimitedFile.Open(ml, path, arguments.Format, fallbackSeparator: '\t');
+        var layout = new Seq2SeqCode.Layout(file.Separator, file.HasHeader, file.Multiline, file.IndexOf(arguments.SourceColumn, "--source-column"),
+            file.IndexOf(arguments.TargetColumn, "--target-column"));
         var rows = file.Read<Row>(ml, file.Load(ml,
-            new TextLoader.Column(nameof(Row.SourceText), DataKind.String, file.IndexOf(arguments.SourceColumn, "--source-column")),
-            new TextLoader.Column(nameof(Row.TargetText), DataKind.String, file.IndexOf(arguments.TargetColumn, "--target-column"))));
+            new TextLoader.Column(nameof(Row.SourceText), DataKind.String, layout.SourceColumn),
+            new TextLoader.Column(nameof(Row.TargetText), DataKind.String, layout.TargetColumn)));
         int empty = rows.FindIndex(r => r.SourceText.Length == 0 || r.TargetText.Length == 0);
         if (empty >= 0)
             throw new InvalidDataException($"{path}: data row {empty + 1} has an empty source or target text.");
@@ -183,6 +188,6 @@ public static class Seq2SeqCommand
         var shuffled = rows.ToArray();
         new Random(seed).Shuffle(shuffled);
         int held = Math.Max(1, rows.Count / 10);
-        return (shuffled[held..].ToList(), shuffled[..held].ToList());
+        return (shuffled[held..].ToList(), shuffled[..held].ToList(), layout);
     }
 }

@@ -20,7 +20,7 @@ namespace Samples.Tag;
 public static class TagCommand
 {
     private sealed record Arguments(string Verb, string? Data, string? Valid, string? Test, string? Format, string TagColumn, string? Model, string? Onnx,
-        int? Epochs, int Hidden, int? Threads, double? Minutes, bool Json);
+        int? Epochs, int Hidden, int? Threads, double? Minutes, bool Json, string? Code);
 
     private static readonly string[] NerExample = ["Olga", "Nakamura", "told", "reporters", "in", "Lima", "that", "Zenith", "Bank", "would", "appeal", "."];
 
@@ -39,14 +39,15 @@ public static class TagCommand
         var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip (default: tagger-model.zip in the temporary folder).", helpName: "PATH.zip");
         var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
         var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, scheme, tokenAccuracy, trainSeconds, epochs and, for chunk schemes, f1, precision, recall; otherwise macroF1 and perTag.");
+        var code = GeneratedProject.CodeOption();
         var command = new Command("tag", "Train a BiLSTM-CRF sequence tagger (entities, chunks, part of speech), score it as the tag set asks, save, reload and tag a sentence.")
         {
-            data, valid, test, format, tagColumn, epochs, hidden, minutes, threads, model, onnx, json,
+            data, valid, test, format, tagColumn, epochs, hidden, minutes, threads, model, onnx, json, code,
         };
         command.Aliases.Add("ner");
         command.SetAction(result => Run(new Arguments(result.CommandResult.IdentifierToken.Value, result.GetValue(data)?.FullName, result.GetValue(valid)?.FullName,
             result.GetValue(test)?.FullName, result.GetValue(format), result.GetValue(tagColumn)!, result.GetValue(model), result.GetValue(onnx),
-            result.GetValue(epochs), result.GetValue(hidden), result.GetValue(threads), result.GetValue(minutes), result.GetValue(json))));
+            result.GetValue(epochs), result.GetValue(hidden), result.GetValue(threads), result.GetValue(minutes), result.GetValue(json), result.GetValue(code))));
         return command;
     }
 
@@ -56,7 +57,7 @@ public static class TagCommand
         var ml = new MLContext(seed: 1);
         var tagging = ml.SequenceTagging();
         bool generated = arguments.Data is null;
-        var load = generated ? null : Loader(tagging, arguments);
+        var (load, loadCall) = generated ? (null, "LoadConll(path)") : Loader(tagging, arguments);
         IDataView Generate(int count, int seed)
             // Validation and test sentences (seeds 2, 3) include names the training sentences never have.
             => ml.Data.LoadFromEnumerable(NerCorpus.Generate(count, seed, novelNames: seed != 1).Select(s => new Row { Tokens = s.Tokens, Tags = s.Tags }));
@@ -70,14 +71,19 @@ public static class TagCommand
             ? $"Tag set: {chunks.ToString().ToUpperInvariant()} chunks of {string.Join(", ", tagSet.Where(TagSchemes.IsEntityTag).Select(tag => tag[2..]).Distinct())}: entity-level scores."
             : $"Tag set: {tagSet.Count} tags without chunk prefixes ({string.Join(", ", tagSet.Take(12))}{(tagSet.Count > 12 ? ", …" : "")}): token accuracy and per-tag scores.");
 
+        // The generated corpus is easy, so a few epochs show the whole path within a couple of minutes; a user's corpus
+        // gets the epochs measured on CoNLL-2003 (docs/benchmarks.md), with early stopping when --valid is given.
+        var report = new SettingsReport();
         var options = new SequenceTaggingTrainerOptions
         {
-            // The generated corpus is easy; a few epochs show the whole path within a couple of minutes.
-            Epochs = arguments.Epochs ?? (generated ? 4 : 30),
+            Epochs = report.Choose("epochs", arguments.Epochs, generated ? 4 : 30),
             HiddenSize = arguments.Hidden,
             MaxTrainingTime = arguments.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
             Seed = 1,
         };
+        report.Note("hidden", options.HiddenSize);
+        report.Note("validation", valid is null ? "none" : "best epoch by " + (scheme is null ? "token accuracy" : "entity F1"));
+        Console.WriteLine(report.Line($"{trainTags.Count:N0} training sentences ({(generated ? "generated" : "a file")})"));
         string validationMetric = scheme is null ? "token accuracy" : "F1";
         if (!arguments.Json)
             options.Progress = new Progress<Microsoft.ML.Recurrent.Training.TrainingProgress>(p =>
@@ -103,6 +109,8 @@ public static class TagCommand
         Console.WriteLine($"Saved to {path}; reloaded: " + string.Join(' ', example.Zip(predicted, (w, tag) => tag == "O" ? w : $"{w}/{tag}")));
         if (arguments.Onnx is { } onnxZip)
             Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
+        if (arguments.Code is { } codeFolder)
+            Console.WriteLine(TagCode.Create(options, loadCall).Write(codeFolder, path));
 
         if (arguments.Json)
             Console.WriteLine(JsonSerializer.Serialize(Summary(arguments.Verb, metrics, scheme, trainSeconds, trainer.LastTrainingHistory?.Epochs.Count ?? 0),
@@ -110,8 +118,8 @@ public static class TagCommand
         return 0;
     }
 
-    /// <summary>Reads a file of the chosen format and tag column.</summary>
-    private static Func<string, IDataView> Loader(SequenceTaggingCatalog tagging, Arguments arguments)
+    /// <summary>Reads a file of the chosen format and tag column; also the same call as C#, for --code.</summary>
+    private static (Func<string, IDataView> Load, string Call) Loader(SequenceTaggingCatalog tagging, Arguments arguments)
     {
         string format = arguments.Format is null or "auto"
             ? (Path.GetExtension(arguments.Data!).Equals(".conllu", StringComparison.OrdinalIgnoreCase) ? "conllu" : "conll")
@@ -125,12 +133,12 @@ public static class TagCommand
                 "xpos" => ConllUTagField.Xpos,
                 _ => throw new ArgumentException(VerbOptions.Invalid("--tag-column", "upos or xpos for a CoNLL-U file", arguments.TagColumn)),
             };
-            return path => tagging.LoadConllU(path, field);
+            return (path => tagging.LoadConllU(path, field), $"LoadConllU(path, ConllUTagField.{field})");
         }
         int index = column is "auto" or "last" ? -1
             : int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out int position) && position >= 1 ? position
             : throw new ArgumentException(VerbOptions.Invalid("--tag-column", "'last' or a column position from 1 (0 holds the tokens) for a CoNLL file", arguments.TagColumn));
-        return path => tagging.LoadConll(path, tagColumnIndex: index);
+        return (path => tagging.LoadConll(path, tagColumnIndex: index), $"LoadConll(path, tagColumnIndex: {index})");
     }
 
     private static void Report(TaggingMetrics metrics, TagScheme? scheme)

@@ -38,13 +38,12 @@ public sealed class ReadmeCodeTests
     internal static List<string> CSharpBlocks(string markdown)
         => Regex.Matches(markdown, "```csharp\\r?\\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
 
-    private static List<string> Compile(string code)
+    /// <summary>Compiles <paramref name="files"/> as one console program with the implicit usings of `dotnet new console`; returns the errors.</summary>
+    internal static List<string> Compile(params string[] files)
     {
-        var trees = new[]
-        {
-            CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest)),
-            CSharpSyntaxTree.ParseText(string.Concat(ConsoleImplicitUsings.Select(u => $"global using global::{u};\n"))),
-        };
+        var trees = files.Select(code => CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest)))
+            .Append(CSharpSyntaxTree.ParseText(string.Concat(ConsoleImplicitUsings.Select(u => $"global using global::{u};\n"))))
+            .ToArray();
         var compilation = CSharpCompilation.Create("ReadmeBlock", trees, References(),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         using var output = new MemoryStream();

@@ -36,7 +36,9 @@ public sealed class SentimentFolderTests
         StringAssert.Contains(result.Output, "Read 80 training rows from");
         StringAssert.Contains(result.Output, "Max pooling");
         // 80 training documents: the validation split is 20% (500 rows would be more than that) and patience 4.
-        StringAssert.Contains(result.Output, "validation 20%");
+        StringAssert.Contains(result.Output, "validation fraction 0.2,");
+        StringAssert.Contains(result.Output, "patience 4,");
+        StringAssert.Contains(result.Output, "pooling Max.");
         using var json = JsonDocument.Parse(result.Lines[^1]);
         Assert.AreEqual("sentiment", json.RootElement.GetProperty("task").GetString());
         foreach (string field in new[] { "accuracy", "auc", "f1", "baselineAccuracy", "trainSeconds" })
