@@ -164,16 +164,7 @@ public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
             var getSource = input.GetGetter<VBuffer<float>>(_input);
             var source = default(VBuffer<float>);
             var settings = _owner._settings;
-            // Parallel cursors number rows per worker, so errors report the row id, which for in-memory data and
-            // files is the 0-based row index.
-            var getId = input.GetIdGetter();
-            var id = default(DataViewRowId);
-            long RowIndex()
-            {
-                getId(ref id);
-                return id.High == 0 && id.Low <= long.MaxValue ? (long)id.Low : input.Position;
-            }
-            Func<long> rowIndex = RowIndex;
+            var rowIndex = RowIndex.Getter(input);
             ValueGetter<VBuffer<float>> normalized = (ref VBuffer<float> destination) =>
             {
                 getSource(ref source);

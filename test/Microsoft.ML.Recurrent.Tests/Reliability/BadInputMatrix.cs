@@ -32,7 +32,8 @@ internal static class BadInputMatrix
             .Concat(NormalizeSequenceBadInputs.Cases())
             .Concat(RecurrentTrainerBadInputs.Cases())
             .Concat(ForecastingBadInputs.Cases())
-            .Concat(LanguageModelBadInputs.Cases());
+            .Concat(LanguageModelBadInputs.Cases())
+            .Concat(MfccBadInputs.Cases());
 
     public static BadInputCase Find(string component, string @case)
         => All.Single(c => c.Component == component && c.Case == @case);
