@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Audio;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Classification;
 using Microsoft.ML.Recurrent.Forecasting;
@@ -62,6 +63,7 @@ public sealed class EstimatorContractTests
         [typeof(TokenizeToSequenceEstimator)] = nameof(TokenizeToSequence),
         [typeof(PadSequenceEstimator)] = nameof(PadSequenceOnNumbersAndOnKeysWithValueNames),
         [typeof(NormalizeSequenceEstimator)] = nameof(NormalizeSequence),
+        [typeof(MfccEstimator)] = nameof(ExtractMfccOnSamples),
         [typeof(RecurrentSequenceTrainer)] = $"{nameof(BinaryRecurrentTrainerAndEvaluate)}, {nameof(MulticlassRecurrentTrainerWithAndWithoutClassNames)}, {nameof(RegressionRecurrentTrainerOnNumericSequences)}",
         [typeof(LanguageModelTrainer)] = nameof(LanguageModelTrainerWithLogProbabilityAndGeneration),
         [typeof(RecurrentForecastingTrainer)] = nameof(ForecastingTrainerOnTheSeriesItself),
@@ -132,6 +134,19 @@ public sealed class EstimatorContractTests
         var keyed = ml.Transforms.Conversion.MapValueToKey("WordKeys", "Words").Fit(data).Transform(data);
         var output = EstimatorContract.Check(ml.Transforms.PadSequence("PaddedKeys", 3, "WordKeys"), keyed, "WordKeys");
         Assert.IsNotNull(output.Schema["PaddedKeys"].Annotations.Schema.GetColumnOrNull("KeyValues"));
+    }
+
+    private sealed class AudioRow
+    {
+        public float[] Samples { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void ExtractMfccOnSamples()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(1, 3).Select(seed => new AudioRow { Samples = Audio.TestAudio.Tones(1200 + 200 * seed, 8000, seed) }));
+        EstimatorContract.Check(ml.Transforms.ExtractMfcc("Features", "Samples", sampleRate: 8000), data, "Samples");
     }
 
     [TestMethod]
