@@ -11,6 +11,10 @@
 #     ONNX-only app, and the same ONNX-only app built on Microsoft.ML.Recurrent (what it had to ship before the split).
 # Usage: test/Consumer/run.sh [MLNET_VERSION...]
 set -euo pipefail
+# The apps below live outside the repository (no Directory.Build.props): MSBuild reads these environment variables as
+# properties, so LibTorch is hard-linked from the NuGet cache into their output and publish folders, not copied
+# (each app would otherwise write 1.5 GB; CI ran out of disk).
+export CreateHardLinksForCopyLocalIfPossible=true CreateHardLinksForPublishFilesIfPossible=true
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here="$repo/test/Consumer"
 versions=("$@")

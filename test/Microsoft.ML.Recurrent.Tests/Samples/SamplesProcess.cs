@@ -23,6 +23,11 @@ internal static class SamplesProcess
 
     /// <summary>Runs <paramref name="fileName"/> (found on PATH, or a path) and waits up to <paramref name="timeout"/>.</summary>
     public static Result RunProgram(string fileName, string workingFolder, string? input, TimeSpan timeout, params string[] args)
+        => RunProgram(fileName, workingFolder, input, timeout, new Dictionary<string, string>(), args);
+
+    /// <summary>As above, with <paramref name="environment"/> added to the child's environment.</summary>
+    public static Result RunProgram(string fileName, string workingFolder, string? input, TimeSpan timeout,
+        IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -32,6 +37,8 @@ internal static class SamplesProcess
             UseShellExecute = false,
             WorkingDirectory = workingFolder,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         foreach (string argument in args)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;

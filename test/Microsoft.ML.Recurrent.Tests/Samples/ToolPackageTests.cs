@@ -134,7 +134,18 @@ public sealed class ToolPackageTests
             workingFolder, null, TimeSpan.FromMinutes(5), args);
 
     private static SamplesProcess.Result Dotnet(string workingFolder, TimeSpan timeout, params string[] args)
-        => SamplesProcess.RunProgram("dotnet", workingFolder, null, timeout, args);
+        => SamplesProcess.RunProgram("dotnet", workingFolder, null, timeout, HardLinkedCopies, args);
+
+    /// <summary>
+    /// MSBuild reads environment variables as properties: the generated project (outside the repository, so without
+    /// its Directory.Build.props) hard-links LibTorch from the NuGet cache into its output as the repository's
+    /// projects do, instead of writing another 1.5 GB copy.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> HardLinkedCopies = new Dictionary<string, string>
+    {
+        ["CreateHardLinksForCopyLocalIfPossible"] = "true",
+        ["CreateHardLinksForPublishFilesIfPossible"] = "true",
+    };
 
     private static string VersionPrefix(string repository)
     {
