@@ -125,7 +125,7 @@ public sealed class MfccEstimator : IEstimator<MfccTransformer>
     public MfccTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
+        GetOutputSchema(SchemaChecks.ShapeOf(input.Schema));
         string inputName = _options.InputColumnName ?? _options.OutputColumnName;
         bool isPath = input.Schema[inputName].Type is TextDataViewType;
         int sampleRate = _options.SampleRate;

@@ -4,8 +4,6 @@ using Microsoft.ML.Recurrent.Audio;
 using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(MfccTransformer), null, typeof(SignatureLoadModel), "Extract MFCC", MfccTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(MfccTransformer), null, typeof(SignatureLoadRowMapper), "Extract MFCC", MfccTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Audio;
 
@@ -13,7 +11,7 @@ namespace Microsoft.ML.Recurrent.Audio;
 /// Computes MFCC feature frames from WAV paths or samples; produced by <see cref="MfccEstimator"/>, where the
 /// computation is described. Outside a pipeline, <see cref="ExtractFeatures(string)"/> gives the same frames.
 /// </summary>
-public sealed class MfccTransformer : RowToRowTransformerBase
+public sealed class MfccTransformer : RecurrentTransformerBase, ILoadableTransformer<MfccTransformer>
 {
     internal const string LoaderSignature = "RecurrentMfcc";
     internal const string ExpectedType = "scalar text (WAV file paths) or a vector of Single (samples in [-1, 1])";
@@ -50,7 +48,7 @@ public sealed class MfccTransformer : RowToRowTransformerBase
     private readonly Settings _settings;
 
     internal MfccTransformer(IHostEnvironment environment, Settings settings)
-        : base(environment.Register(nameof(MfccTransformer)))
+        : base(environment, nameof(MfccTransformer))
     {
         _settings = settings;
         // Building the extractor once checks the settings (a damaged model fails on load, not on the first row).
@@ -138,17 +136,16 @@ public sealed class MfccTransformer : RowToRowTransformerBase
     }
 
     // Layout: the version header, then a "Settings" entry with the settings as JSON.
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         Format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static MfccTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static MfccTransformer ILoadableTransformer<MfccTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var s = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var s = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (string.IsNullOrEmpty(s.OutputColumnName) || string.IsNullOrEmpty(s.InputColumnName) || s.SampleRate < 1 || s.FrameSize < 2
             || s.HopSize < 1 || s.FftSize < s.FrameSize || s.CoefficientCount < 1 || s.FilterCount < s.CoefficientCount
             || !Enum.IsDefined(s.Deltas) || !Enum.IsDefined(s.Normalization) || s.DeltaWindow < 1 || s.PreEmphasis is < 0 or >= 1)
@@ -156,19 +153,15 @@ public sealed class MfccTransformer : RowToRowTransformerBase
         return new MfccTransformer(env, s);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly MfccTransformer _owner;
         private readonly DataViewSchema.Column _input;
 
         public Mapper(MfccTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(inputSchema)
         {
             _owner = parent;
             var settings = parent._settings;
@@ -177,15 +170,13 @@ public sealed class MfccTransformer : RowToRowTransformerBase
                 settings.InputIsPath ? "scalar text (WAV file paths), as when the transform was fitted" : "a vector of Single (samples), as when the transform was fitted");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
             => [new(_owner._settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single))];
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
             => column => column == _input.Index && activeOutput(0);
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var settings = _owner._settings;

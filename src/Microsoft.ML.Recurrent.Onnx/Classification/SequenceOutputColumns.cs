@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Recurrent.Classification;
@@ -22,25 +23,25 @@ internal static class SequenceOutputColumns
         switch (settings.Kind)
         {
             case SequencePredictionKind.BinaryClassification:
-                const string binary = AnnotationUtils.Const.ScoreColumnKind.BinaryClassification;
+                const string binary = AnnotationNames.ScoreColumnKinds.BinaryClassification;
                 return
                 [
-                    new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations(binary, AnnotationUtils.Const.ScoreValueKind.Score, scoreColumnSetId).ToAnnotations()),
-                    new(settings.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations(binary, AnnotationUtils.Const.ScoreValueKind.Probability, scoreColumnSetId, isNormalized: true).ToAnnotations()),
-                    new(settings.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations(binary, AnnotationUtils.Const.ScoreValueKind.PredictedLabel, scoreColumnSetId).ToAnnotations()),
+                    new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations(binary, AnnotationNames.ScoreValueKinds.Score, scoreColumnSetId).ToAnnotations()),
+                    new(settings.ProbabilityColumnName, NumberDataViewType.Single, ScoreAnnotations(binary, AnnotationNames.ScoreValueKinds.Probability, scoreColumnSetId, isNormalized: true).ToAnnotations()),
+                    new(settings.PredictedLabelColumnName, BooleanDataViewType.Instance, ScoreAnnotations(binary, AnnotationNames.ScoreValueKinds.PredictedLabel, scoreColumnSetId).ToAnnotations()),
                 ];
             case SequencePredictionKind.MulticlassClassification:
-                const string multiclass = AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification;
-                var scoreAnnotations = ScoreAnnotations(multiclass, AnnotationUtils.Const.ScoreValueKind.Score, scoreColumnSetId);
-                var labelAnnotations = ScoreAnnotations(multiclass, AnnotationUtils.Const.ScoreValueKind.PredictedLabel, scoreColumnSetId);
+                const string multiclass = AnnotationNames.ScoreColumnKinds.MulticlassClassification;
+                var scoreAnnotations = ScoreAnnotations(multiclass, AnnotationNames.ScoreValueKinds.Score, scoreColumnSetId);
+                var labelAnnotations = ScoreAnnotations(multiclass, AnnotationNames.ScoreValueKinds.PredictedLabel, scoreColumnSetId);
                 if (settings.ClassNames is { } names)
                 {
                     var namesType = new VectorDataViewType(TextDataViewType.Instance, names.Length);
                     ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> value)
                         => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray());
-                    scoreAnnotations.Add(AnnotationUtils.Kinds.SlotNames, namesType, getNames);
-                    scoreAnnotations.Add(AnnotationUtils.Kinds.TrainingLabelValues, namesType, getNames);
-                    labelAnnotations.Add(AnnotationUtils.Kinds.KeyValues, namesType, getNames);
+                    scoreAnnotations.Add(AnnotationNames.SlotNames, namesType, getNames);
+                    scoreAnnotations.Add(AnnotationNames.TrainingLabelValues, namesType, getNames);
+                    labelAnnotations.Add(AnnotationNames.KeyValues, namesType, getNames);
                 }
                 return
                 [
@@ -48,23 +49,23 @@ internal static class SequenceOutputColumns
                     new(settings.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), settings.OutputSize), labelAnnotations.ToAnnotations()),
                 ];
             default:
-                return [new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations(AnnotationUtils.Const.ScoreColumnKind.Regression, AnnotationUtils.Const.ScoreValueKind.Score, scoreColumnSetId).ToAnnotations())];
+                return [new(settings.ScoreColumnName, NumberDataViewType.Single, ScoreAnnotations(AnnotationNames.ScoreColumnKinds.Regression, AnnotationNames.ScoreValueKinds.Score, scoreColumnSetId).ToAnnotations())];
         }
     }
 
     /// <summary>The id the next set of score columns gets in <paramref name="inputSchema"/>, as ML.NET's scorers number them.</summary>
     internal static uint NextScoreColumnSetId(DataViewSchema inputSchema)
-        => inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
+        => AnnotationNames.MaxAnnotationValue(inputSchema, AnnotationNames.ScoreColumnSetId) + 1;
 
     // The annotations ML.NET's scorers attach to every column they add.
     private static DataViewSchema.Annotations.Builder ScoreAnnotations(string kind, string valueKind, uint scoreColumnSetId, bool isNormalized = false)
     {
         var builder = new DataViewSchema.Annotations.Builder();
-        builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint v) => v = scoreColumnSetId);
-        builder.Add(AnnotationUtils.Kinds.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = kind.AsMemory());
-        builder.Add(AnnotationUtils.Kinds.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = valueKind.AsMemory());
+        builder.Add(AnnotationNames.ScoreColumnSetId, AnnotationNames.ScoreColumnSetIdType, (ref uint v) => v = scoreColumnSetId);
+        builder.Add(AnnotationNames.ScoreColumnKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = kind.AsMemory());
+        builder.Add(AnnotationNames.ScoreValueKind, TextDataViewType.Instance, (ref ReadOnlyMemory<char> v) => v = valueKind.AsMemory());
         if (isNormalized)
-            builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ref bool v) => v = true);
+            builder.Add(AnnotationNames.IsNormalized, BooleanDataViewType.Instance, (ref bool v) => v = true);
         return builder;
     }
 }

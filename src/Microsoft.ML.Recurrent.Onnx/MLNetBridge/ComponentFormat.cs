@@ -68,6 +68,12 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
         context.CheckAtModel(ToVersionInfo());
     }
 
-    /// <summary>Format version of the component being loaded (valid after <see cref="BeginLoad"/>).</summary>
+    /// <summary>Format version of the component being loaded (valid after <see cref="BeginLoad(ModelLoadContext)"/>).</summary>
     public static uint LoadedVersion(ModelLoadContext context) => context.Header.ModelVerWritten - VersionBase;
+
+    /// <summary>Checks the header of a component being loaded (see <see cref="BeginLoad(ModelLoadContext)"/>).</summary>
+    public void BeginLoad(ComponentReader reader) => BeginLoad(reader.Context);
+
+    /// <summary>Format version of the component being loaded (valid after <see cref="BeginLoad(ComponentReader)"/>).</summary>
+    public static uint LoadedVersion(ComponentReader reader) => LoadedVersion(reader.Context);
 }

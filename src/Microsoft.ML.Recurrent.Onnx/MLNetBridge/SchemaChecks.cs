@@ -49,6 +49,9 @@ internal static class SchemaChecks
     /// </summary>
     public static SchemaShape ShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
 
+    /// <summary>The column of <paramref name="shape"/> named <paramref name="name"/>, if there is one.</summary>
+    public static bool TryFindColumn(SchemaShape shape, string name, out SchemaShape.Column column) => shape.TryFindColumn(name, out column);
+
     /// <summary>Returns a copy of <paramref name="input"/> with <paramref name="added"/> columns replacing same-named ones.</summary>
     public static SchemaShape WithColumns(SchemaShape input, params SchemaShape.Column[] added)
     {

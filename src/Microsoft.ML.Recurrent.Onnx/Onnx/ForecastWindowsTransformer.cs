@@ -5,7 +5,6 @@ using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.TimeSeries;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(ForecastWindowsTransformer), null, typeof(SignatureLoadModel), "Forecasting ONNX Windows", ForecastWindowsTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
@@ -15,7 +14,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// forecaster cuts it; rows without a complete window get a window of NaN, which the graph turns into NaN forecasts,
 /// as the forecaster writes for them. Needs no TorchSharp. Like the forecaster, it is not a row-to-row mapper.
 /// </summary>
-internal sealed class ForecastWindowsTransformer : ITransformer, ICanSaveModel
+internal sealed class ForecastWindowsTransformer : ITransformer, ICanSaveModel, ILoadableTransformer<ForecastWindowsTransformer>
 {
     internal const string LoaderSignature = "RecurrentFcstWindows";
     private const string Component = "Forecasting ONNX windows";
@@ -50,10 +49,10 @@ internal sealed class ForecastWindowsTransformer : ITransformer, ICanSaveModel
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static ForecastWindowsTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static ForecastWindowsTransformer ILoadableTransformer<ForecastWindowsTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var settings = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (settings.Layout is not { ValueColumnName.Length: > 0, FeatureColumnNames: not null, KnownFutureColumnNames: not null, Lookback: >= 1, Horizon: >= 1 }
             || string.IsNullOrEmpty(settings.OutputColumnName))
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");

@@ -29,7 +29,7 @@ public sealed class SequenceScoreEstimator : IEstimator<SequenceScoreTransformer
     public SequenceScoreTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
+        GetOutputSchema(SchemaChecks.ShapeOf(input.Schema));
         return new SequenceScoreTransformer(_environment, _inputColumnName, _settings);
     }
 

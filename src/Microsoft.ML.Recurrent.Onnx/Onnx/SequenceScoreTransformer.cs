@@ -5,8 +5,6 @@ using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(SequenceScoreTransformer), null, typeof(SignatureLoadModel), "Sequence Score Columns", SequenceScoreTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(SequenceScoreTransformer), null, typeof(SignatureLoadRowMapper), "Sequence Score Columns", SequenceScoreTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
@@ -16,7 +14,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// PredictionEngine classes work unchanged: binary Score (logit), Probability and PredictedLabel; multiclass Score
 /// (class probabilities) and PredictedLabel (key); regression Score. Needs no TorchSharp.
 /// </summary>
-public sealed class SequenceScoreTransformer : RowToRowTransformerBase
+public sealed class SequenceScoreTransformer : RecurrentTransformerBase, ILoadableTransformer<SequenceScoreTransformer>
 {
     internal const string LoaderSignature = "RecurrentSeqScoreCols";
     private static readonly ComponentFormat Format = new("RNNSCORE", LoaderSignature, FormatVersion: 1);
@@ -26,7 +24,7 @@ public sealed class SequenceScoreTransformer : RowToRowTransformerBase
     private readonly Settings _settings;
 
     internal SequenceScoreTransformer(IHostEnvironment environment, string inputColumnName, SequenceModelSettings model)
-        : base(environment.Register(nameof(SequenceScoreTransformer)))
+        : base(environment, nameof(SequenceScoreTransformer))
     {
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentNullException.ThrowIfNull(model);
@@ -41,27 +39,22 @@ public sealed class SequenceScoreTransformer : RowToRowTransformerBase
     /// <summary>What the outputs mean.</summary>
     public SequencePredictionKind Kind => _settings.Model.Kind;
 
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         Format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static SequenceScoreTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static SequenceScoreTransformer ILoadableTransformer<SequenceScoreTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var settings = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (string.IsNullOrEmpty(settings.InputColumnName) || settings.Model is null || settings.Model.OutputSize < 1)
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");
         return new SequenceScoreTransformer(env, settings.InputColumnName, settings.Model);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>The same clamped logit as the TorchSharp transformer's Score, so both paths agree bit for bit on it.</summary>
     internal static float Logit(float probability)
@@ -70,31 +63,29 @@ public sealed class SequenceScoreTransformer : RowToRowTransformerBase
         return (float)Math.Log(p / (1 - p));
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly SequenceScoreTransformer _owner;
         private readonly DataViewSchema.Column _input;
 
         public Mapper(SequenceScoreTransformer owner, DataViewSchema inputSchema)
-            : base(owner.Host.Register(nameof(Mapper)), inputSchema, owner)
+            : base(inputSchema)
         {
             _owner = owner;
             _input = SchemaChecks.RequireColumn(inputSchema, "Sequence score columns", "input", owner.InputColumnName,
                 t => t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single, "a vector of Single");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
             => SequenceOutputColumns.Create(_owner._settings.Model, SequenceOutputColumns.NextScoreColumnSetId(InputSchema));
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
-            bool any = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            bool any = Enumerable.Range(0, Outputs.Length).Any(activeOutput);
             return column => any && column == _input.Index;
         }
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var model = _owner._settings.Model;

@@ -5,8 +5,6 @@ using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tagging;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(TaggingFeaturesTransformer), null, typeof(SignatureLoadModel), "Tagging ONNX Features", TaggingFeaturesTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(TaggingFeaturesTransformer), null, typeof(SignatureLoadRowMapper), "Tagging ONNX Features", TaggingFeaturesTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
@@ -19,7 +17,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// A sentence longer than SequenceLength is rejected, naming the row: the TorchSharp tagger reads it whole and must
 /// return one tag per token, so cutting it would silently misalign the tags with the tokens.
 /// </remarks>
-internal sealed class TaggingFeaturesTransformer : RowToRowTransformerBase
+internal sealed class TaggingFeaturesTransformer : RecurrentTransformerBase, ILoadableTransformer<TaggingFeaturesTransformer>
 {
     internal const string LoaderSignature = "RecurrentTagFeatures";
     private static readonly ComponentFormat Format = new("RNNTGFEA", LoaderSignature, FormatVersion: 1);
@@ -30,7 +28,7 @@ internal sealed class TaggingFeaturesTransformer : RowToRowTransformerBase
     private readonly SequenceTaggingOnnxFeatures _features;
 
     internal TaggingFeaturesTransformer(IHostEnvironment environment, Settings settings)
-        : base(environment.Register(nameof(TaggingFeaturesTransformer)))
+        : base(environment, nameof(TaggingFeaturesTransformer))
     {
         ArgumentException.ThrowIfNullOrEmpty(settings.InputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(settings.OutputColumnName);
@@ -39,53 +37,46 @@ internal sealed class TaggingFeaturesTransformer : RowToRowTransformerBase
         _features = new SequenceTaggingOnnxFeatures(settings.Model);
     }
 
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         Format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static TaggingFeaturesTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static TaggingFeaturesTransformer ILoadableTransformer<TaggingFeaturesTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var settings = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (string.IsNullOrEmpty(settings.InputColumnName) || string.IsNullOrEmpty(settings.OutputColumnName) || settings.SequenceLength < 1 || settings.Model is null)
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");
         return new TaggingFeaturesTransformer(env, settings);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly TaggingFeaturesTransformer _owner;
         private readonly DataViewSchema.Column _tokens;
 
         public Mapper(TaggingFeaturesTransformer owner, DataViewSchema inputSchema)
-            : base(owner.Host.Register(nameof(Mapper)), inputSchema, owner)
+            : base(inputSchema)
         {
             _owner = owner;
             _tokens = SchemaChecks.RequireColumn(inputSchema, "Tagging ONNX features", "token", owner._settings.InputColumnName,
                 TextVectorReader.IsValid, TextVectorReader.Expected);
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
             => [new(_owner._settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int32, _owner._settings.SequenceLength * _owner._features.StepSize))];
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
             bool active = activeOutput(0);
             return column => active && column == _tokens.Index;
         }
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var read = TextVectorReader.Create(input, _tokens);

@@ -5,8 +5,6 @@ using Microsoft.ML.Recurrent.Onnx;
 using Microsoft.ML.Recurrent.Tagging;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(TaggingTagNamesTransformer), null, typeof(SignatureLoadModel), "Tagging ONNX Tag Names", TaggingTagNamesTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(TaggingTagNamesTransformer), null, typeof(SignatureLoadRowMapper), "Tagging ONNX Tag Names", TaggingTagNamesTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Onnx;
 
@@ -15,7 +13,7 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// sentence) into the column the TorchSharp <c>SequenceTaggingTransformer</c> writes: a variable-length vector
 /// of tag names with the <c>SequenceTaggingTransformer.TagSetAnnotation</c> annotation. Needs no TorchSharp.
 /// </summary>
-internal sealed class TaggingTagNamesTransformer : RowToRowTransformerBase
+internal sealed class TaggingTagNamesTransformer : RecurrentTransformerBase, ILoadableTransformer<TaggingTagNamesTransformer>
 {
     internal const string LoaderSignature = "RecurrentTagNames";
     private static readonly ComponentFormat Format = new("RNNTGNAM", LoaderSignature, FormatVersion: 1);
@@ -25,59 +23,52 @@ internal sealed class TaggingTagNamesTransformer : RowToRowTransformerBase
     private readonly Settings _settings;
 
     internal TaggingTagNamesTransformer(IHostEnvironment environment, Settings settings)
-        : base(environment.Register(nameof(TaggingTagNamesTransformer)))
+        : base(environment, nameof(TaggingTagNamesTransformer))
     {
         ArgumentException.ThrowIfNullOrEmpty(settings.InputColumnName);
         settings.Model.Validate();
         _settings = settings;
     }
 
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         Format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static TaggingTagNamesTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static TaggingTagNamesTransformer ILoadableTransformer<TaggingTagNamesTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var settings = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (string.IsNullOrEmpty(settings.InputColumnName) || settings.Model is null)
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");
         return new TaggingTagNamesTransformer(env, settings);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly TaggingTagNamesTransformer _owner;
         private readonly DataViewSchema.Column _indices;
 
         public Mapper(TaggingTagNamesTransformer owner, DataViewSchema inputSchema)
-            : base(owner.Host.Register(nameof(Mapper)), inputSchema, owner)
+            : base(inputSchema)
         {
             _owner = owner;
             _indices = SchemaChecks.RequireColumn(inputSchema, "Tagging ONNX tag names", "tag index", owner._settings.InputColumnName,
                 t => t is VectorDataViewType v && v.ItemType == NumberDataViewType.Int64, "a vector of Int64");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => [TaggingOutputColumns.Create(_owner._settings.Model)];
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns() => [TaggingOutputColumns.Create(_owner._settings.Model)];
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
             bool active = activeOutput(0);
             return column => active && column == _indices.Index;
         }
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var getIndices = input.GetGetter<VBuffer<long>>(_indices);

@@ -70,7 +70,7 @@ public sealed class NormalizeSequenceEstimator : IEstimator<NormalizeSequenceTra
     public NormalizeSequenceTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
+        GetOutputSchema(SchemaChecks.ShapeOf(input.Schema));
         string inputName = _options.InputColumnName ?? _options.OutputColumnName;
         var column = NormalizeSequenceTransformer.RequireInput(input.Schema, inputName, _options.FeatureCount);
         int features = _options.FeatureCount;

@@ -4,8 +4,6 @@ using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Sequences;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(NormalizeSequenceTransformer), null, typeof(SignatureLoadModel), "Normalize Sequence", NormalizeSequenceTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(NormalizeSequenceTransformer), null, typeof(SignatureLoadRowMapper), "Normalize Sequence", NormalizeSequenceTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Sequences;
 
@@ -13,7 +11,7 @@ namespace Microsoft.ML.Recurrent.Sequences;
 /// Scales a sequence column with fitted per-feature statistics, <c>(x - offset) / scale</c>, and maps values back;
 /// produced by <see cref="NormalizeSequenceEstimator"/>.
 /// </summary>
-public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
+public sealed class NormalizeSequenceTransformer : RecurrentTransformerBase, ILoadableTransformer<NormalizeSequenceTransformer>
 {
     internal const string LoaderSignature = "RecurrentNormalizeSeq";
     internal const string ExpectedType = "a vector of Single (fixed or variable size)";
@@ -25,7 +23,7 @@ public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
     private readonly Settings _settings;
 
     internal NormalizeSequenceTransformer(IHostEnvironment environment, Settings settings)
-        : base(environment.Register(nameof(NormalizeSequenceTransformer)))
+        : base(environment, nameof(NormalizeSequenceTransformer))
     {
         _settings = settings;
     }
@@ -114,17 +112,16 @@ public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
 
     // Layout: the version header, then a "Settings" entry holding the settings and statistics as JSON
     // (System.Text.Json writes doubles in round-trip form, so the statistics load bit for bit).
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         Format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static NormalizeSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static NormalizeSequenceTransformer ILoadableTransformer<NormalizeSequenceTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var s = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var s = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (string.IsNullOrEmpty(s.OutputColumnName) || string.IsNullOrEmpty(s.InputColumnName) || s.FeatureCount < 1
             || s.Offsets?.Length != s.FeatureCount || s.Scales?.Length != s.FeatureCount
             || !s.Offsets.All(double.IsFinite) || !s.Scales.All(v => double.IsFinite(v) && v > 0))
@@ -132,33 +129,27 @@ public sealed class NormalizeSequenceTransformer : RowToRowTransformerBase
         return new NormalizeSequenceTransformer(env, s);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly NormalizeSequenceTransformer _owner;
         private readonly DataViewSchema.Column _input;
 
         public Mapper(NormalizeSequenceTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(inputSchema)
         {
             _owner = parent;
             _input = RequireInput(inputSchema, parent._settings.InputColumnName, parent.FeatureCount);
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
             => [new(_owner._settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, ((VectorDataViewType)_input.Type).Size))];
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
             => column => column == _input.Index && activeOutput(0);
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var getSource = input.GetGetter<VBuffer<float>>(_input);

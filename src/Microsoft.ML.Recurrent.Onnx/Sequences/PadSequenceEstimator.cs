@@ -75,7 +75,7 @@ public sealed class PadSequenceEstimator : IEstimator<PadSequenceTransformer>
     public PadSequenceTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
+        GetOutputSchema(SchemaChecks.ShapeOf(input.Schema));
         return new PadSequenceTransformer(_environment, PadSequenceTransformer.Settings.From(_options));
     }
 
@@ -90,7 +90,7 @@ public sealed class PadSequenceEstimator : IEstimator<PadSequenceTransformer>
         var columns = new List<SchemaShape.Column>
         {
             SchemaChecks.NewColumn(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, input.ItemType, input.IsKey,
-                new SchemaShape(input.Annotations.Where(a => a.Name == AnnotationUtils.Kinds.KeyValues))),
+                new SchemaShape(input.Annotations.Where(a => a.Name == AnnotationNames.KeyValues))),
         };
         if (_options.LengthColumnName is not null)
             columns.Add(SchemaChecks.NewColumn(_options.LengthColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Int32, false));

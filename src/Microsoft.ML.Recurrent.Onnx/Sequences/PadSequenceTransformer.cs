@@ -4,13 +4,11 @@ using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Sequences;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(PadSequenceTransformer), null, typeof(SignatureLoadModel), "Pad Sequence", PadSequenceTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(PadSequenceTransformer), null, typeof(SignatureLoadRowMapper), "Pad Sequence", PadSequenceTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Sequences;
 
 /// <summary>Pads and truncates a vector column to a fixed length; produced by <see cref="PadSequenceEstimator"/>.</summary>
-public sealed class PadSequenceTransformer : RowToRowTransformerBase
+public sealed class PadSequenceTransformer : RecurrentTransformerBase, ILoadableTransformer<PadSequenceTransformer>
 {
     internal const string LoaderSignature = "RecurrentPadSequence";
     internal const string ExpectedType = "a vector of Single, Double, Int32, Int64, UInt32 or a key type";
@@ -27,7 +25,7 @@ public sealed class PadSequenceTransformer : RowToRowTransformerBase
     private readonly Settings _settings;
 
     internal PadSequenceTransformer(IHostEnvironment environment, Settings settings)
-        : base(environment.Register(nameof(PadSequenceTransformer)))
+        : base(environment, nameof(PadSequenceTransformer))
     {
         _settings = settings;
     }
@@ -46,27 +44,22 @@ public sealed class PadSequenceTransformer : RowToRowTransformerBase
            || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64 || type == NumberDataViewType.UInt32;
 
     // Layout: the version header, then a "Settings" entry holding the settings as JSON.
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         Format.BeginSave(ctx);
         ModelStreams.SaveJson(ctx, "Settings", _settings);
     }
 
-    private static PadSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static PadSequenceTransformer ILoadableTransformer<PadSequenceTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var settings = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (settings.Length <= 0 || string.IsNullOrEmpty(settings.OutputColumnName) || string.IsNullOrEmpty(settings.InputColumnName))
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");
         return new PadSequenceTransformer(env, settings);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>
     /// Copies <paramref name="source"/> into <paramref name="destination"/> (length <c>Length</c>) with padding and
@@ -83,13 +76,13 @@ public sealed class PadSequenceTransformer : RowToRowTransformerBase
         return kept;
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly PadSequenceTransformer _owner;
         private readonly DataViewSchema.Column _input;
 
         public Mapper(PadSequenceTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(inputSchema)
         {
             _owner = parent;
             _input = SchemaChecks.RequireColumn(inputSchema, PadSequenceEstimator.ComponentName, "input", parent._settings.InputColumnName,
@@ -98,11 +91,11 @@ public sealed class PadSequenceTransformer : RowToRowTransformerBase
 
         private DataViewType ItemType => ((VectorDataViewType)_input.Type).ItemType;
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
         {
             var annotations = new DataViewSchema.Annotations.Builder();
             // Keys keep their value names so that MapKeyToValue still works after padding.
-            annotations.Add(_input.Annotations, name => name == AnnotationUtils.Kinds.KeyValues);
+            annotations.Add(_input.Annotations, name => name == AnnotationNames.KeyValues);
             var columns = new List<DataViewSchema.DetachedColumn>
             {
                 new(_owner._settings.OutputColumnName, new VectorDataViewType((PrimitiveDataViewType)ItemType, _owner.Length), annotations.ToAnnotations()),
@@ -112,12 +105,10 @@ public sealed class PadSequenceTransformer : RowToRowTransformerBase
             return columns.ToArray();
         }
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
             => column => column == _input.Index && (activeOutput(0) || activeOutput(1));
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var item = ItemType;

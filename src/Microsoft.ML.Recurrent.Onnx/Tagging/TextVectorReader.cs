@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Recurrent.Tagging;
@@ -54,11 +55,11 @@ internal static class TextVectorReader
 
     private static string[] KeyNames(DataViewSchema.Column column)
     {
-        var keyValues = column.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        var keyValues = column.Annotations.Schema.GetColumnOrNull(AnnotationNames.KeyValues);
         if (keyValues?.Type is not VectorDataViewType { ItemType: TextDataViewType })
             throw new ArgumentException($"Column '{column.Name}' holds keys without text key values; expected {Expected}.");
         var names = default(VBuffer<ReadOnlyMemory<char>>);
-        column.Annotations.GetValue(AnnotationUtils.Kinds.KeyValues, ref names);
+        column.Annotations.GetValue(AnnotationNames.KeyValues, ref names);
         return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 

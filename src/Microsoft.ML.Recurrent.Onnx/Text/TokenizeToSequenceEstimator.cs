@@ -106,7 +106,7 @@ public sealed class TokenizeToSequenceEstimator : IEstimator<TokenizeToSequenceT
     public TokenizeToSequenceTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        GetOutputSchema(SchemaShape.Create(input.Schema));
+        GetOutputSchema(SchemaChecks.ShapeOf(input.Schema));
         var settings = TokenizeToSequenceTransformer.Settings.From(_options);
         if (_options.Granularity == TokenGranularity.Subword)
             return new TokenizeToSequenceTransformer(_environment, settings, [], _options.Subword);

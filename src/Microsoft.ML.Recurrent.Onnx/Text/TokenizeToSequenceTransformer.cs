@@ -6,13 +6,11 @@ using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Runtime;
 
-[assembly: LoadableClass(typeof(TokenizeToSequenceTransformer), null, typeof(SignatureLoadModel), "Tokenize To Sequence", TokenizeToSequenceTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(TokenizeToSequenceTransformer), null, typeof(SignatureLoadRowMapper), "Tokenize To Sequence", TokenizeToSequenceTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Text;
 
 /// <summary>Maps text to a vector of Int32 token ids and back; produced by <see cref="TokenizeToSequenceEstimator"/>.</summary>
-public sealed class TokenizeToSequenceTransformer : RowToRowTransformerBase
+public sealed class TokenizeToSequenceTransformer : RecurrentTransformerBase, ILoadableTransformer<TokenizeToSequenceTransformer>
 {
     /// <summary>Id of the padding token <c>&lt;pad&gt;</c>; never produced by <see cref="Encode"/>.</summary>
     public const int PaddingId = 0;
@@ -46,7 +44,7 @@ public sealed class TokenizeToSequenceTransformer : RowToRowTransformerBase
     private readonly int _reserved;
 
     internal TokenizeToSequenceTransformer(IHostEnvironment environment, Settings settings, IReadOnlyList<string> learned, SubwordTokenizer? subword)
-        : base(environment.Register(nameof(TokenizeToSequenceTransformer)))
+        : base(environment, nameof(TokenizeToSequenceTransformer))
     {
         _settings = settings;
         _subword = subword;
@@ -203,8 +201,7 @@ public sealed class TokenizeToSequenceTransformer : RowToRowTransformerBase
     // Layout: the version header, a "Settings" entry (JSON), then for words and characters a "Vocabulary" entry
     // (JSON array of the learned tokens, in id order after the reserved ids). Subword tokenizers are recreated
     // from the Tiktoken model name in the settings, since a tokenizer object cannot be serialized.
-    /// <inheritdoc />
-    protected override void SaveModel(ModelSaveContext ctx)
+    private protected override void Save(ModelSaveContext ctx)
     {
         if (_subword is { IsSavable: false })
             throw new InvalidOperationException(
@@ -216,26 +213,22 @@ public sealed class TokenizeToSequenceTransformer : RowToRowTransformerBase
             ModelStreams.SaveJson(ctx, "Vocabulary", _tokens[_reserved..]);
     }
 
-    private static TokenizeToSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static TokenizeToSequenceTransformer ILoadableTransformer<TokenizeToSequenceTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        Format.BeginLoad(ctx);
-        var settings = ModelStreams.LoadJson<Settings>(ctx, "Settings", LoaderSignature);
+        Format.BeginLoad(reader);
+        var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
         if (string.IsNullOrEmpty(settings.OutputColumnName) || string.IsNullOrEmpty(settings.InputColumnName) || !Enum.IsDefined(settings.Granularity)
             || (settings.Granularity == TokenGranularity.Subword && string.IsNullOrEmpty(settings.TiktokenModelName)))
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");
         if (settings.Granularity == TokenGranularity.Subword)
             return new TokenizeToSequenceTransformer(env, settings, [], SubwordTokenizer.Tiktoken(settings.TiktokenModelName!));
-        var learned = ModelStreams.LoadJson<string[]>(ctx, "Vocabulary", LoaderSignature);
+        var learned = reader.LoadJson<string[]>("Vocabulary", LoaderSignature);
         if (learned.Any(t => t is null) || learned.Distinct(StringComparer.Ordinal).Count() != learned.Length || learned.Intersect(ReservedNames).Any())
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has an invalid vocabulary.");
         return new TokenizeToSequenceTransformer(env, settings, learned, null);
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>The id-to-token list of a subword model, built on demand since tokenizers have up to hundreds of thousands of ids.</summary>
     private sealed class SubwordVocabulary(TokenizeToSequenceTransformer owner) : IReadOnlyList<string>
@@ -261,28 +254,26 @@ public sealed class TokenizeToSequenceTransformer : RowToRowTransformerBase
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly TokenizeToSequenceTransformer _owner;
         private readonly DataViewSchema.Column _input;
 
         public Mapper(TokenizeToSequenceTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(inputSchema)
         {
             _owner = parent;
             _input = SchemaChecks.RequireColumn(inputSchema, TokenizeToSequenceEstimator.ComponentName, "input", parent._settings.InputColumnName,
                 t => t is TextDataViewType, ExpectedType);
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
             => [new(_owner._settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int32))];
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
             => column => column == _input.Index && activeOutput(0);
 
-        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var getText = input.GetGetter<ReadOnlyMemory<char>>(_input);

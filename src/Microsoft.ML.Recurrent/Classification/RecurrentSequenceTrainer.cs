@@ -66,7 +66,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
                 if (_options.PretrainedLanguageModel is { } languageModel)
                 {
                     var copied = LanguageModelTransfer.CopyInto(languageModel.Network, languageModel.ModelSettings, network);
-                    run.Channel.Info($"Encoder initialized from the language model: embedding and forward layer(s) {string.Join(", ", copied.Layers.Select(l => l + 1))}.");
+                    run.Channel.LogInfo($"Encoder initialized from the language model: embedding and forward layer(s) {string.Join(", ", copied.Layers.Select(l => l + 1))}.");
                 }
                 return network;
             },
@@ -86,7 +86,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         // Described from the transformer's own column list for a stand-in model: the shapes depend on the task, the
         // column names and whether the label's keys have text values (the class names), not on what Fit learns.
         bool classNames = _kind == SequencePredictionKind.MulticlassClassification
-            && label.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues)
+            && SchemaChecks.TryFindColumn(label.Annotations, AnnotationNames.KeyValues, out var keyValues)
             && keyValues.Kind == SchemaShape.Column.VectorKind.Vector && keyValues.ItemType is TextDataViewType;
         var standIn = new SequenceModelSettings
         {
@@ -190,17 +190,17 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         while (vocabulary.Count < settings.VocabularySize)
             vocabulary.Add($"<id {vocabulary.Count}>");
         var matrix = PretrainedEmbeddings.Load(_options.PretrainedEmbeddingsPath, vocabulary, out int dimension);
-        channel.Info($"Loaded {dimension}-dimensional word vectors from '{_options.PretrainedEmbeddingsPath}'.");
+        channel.LogInfo($"Loaded {dimension}-dimensional word vectors from '{_options.PretrainedEmbeddingsPath}'.");
         return matrix;
     }
 
     private static string[]? ReadClassNames(DataViewSchema.Column label, int count)
     {
-        var keyValues = label.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        var keyValues = label.Annotations.Schema.GetColumnOrNull(AnnotationNames.KeyValues);
         if (keyValues is null || keyValues.Value.Type is not VectorDataViewType { ItemType: TextDataViewType })
             return null;
         var names = default(VBuffer<ReadOnlyMemory<char>>);
-        label.Annotations.GetValue(AnnotationUtils.Kinds.KeyValues, ref names);
+        label.Annotations.GetValue(AnnotationNames.KeyValues, ref names);
         var result = names.DenseValues().Select(n => n.ToString()).ToArray();
         return result.Length == count ? result : null;
     }

@@ -18,13 +18,13 @@ public sealed partial class RecurrentSequenceTransformer
     }
 
     /// <summary>Computes the task's columns for one row at a time, sharing one network call among them.</summary>
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly RecurrentSequenceTransformer _model;
         private readonly DataViewSchema.Column _features;
 
         public Mapper(RecurrentSequenceTransformer model, DataViewSchema inputSchema)
-            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+            : base(inputSchema)
         {
             _model = model;
             var settings = model.Settings;
@@ -33,15 +33,13 @@ public sealed partial class RecurrentSequenceTransformer
                 settings.UsesTokens ? "a vector of token ids (Int32, Int64, UInt32 or key)" : $"a vector of Single ({settings.FeatureSize} per step)");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => OutputColumns(_model.Settings, NextScoreColumnSetId(InputSchema));
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns() => OutputColumns(_model.Settings, NextScoreColumnSetId(InputSchema));
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
-            bool any = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            bool any = Enumerable.Range(0, Outputs.Length).Any(activeOutput);
             return column => any && column == _features.Index;
         }
-
-        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
 
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
@@ -49,7 +47,7 @@ public sealed partial class RecurrentSequenceTransformer
             // One prediction per cursor, shared by all of its columns; each cursor (and thread) gets its own. A cursor
             // that reads none of them has no active feature column to read from, so it gets no prediction.
             RowPrediction? prediction = null;
-            var getters = new Delegate[OutputColumns.Value.Length];
+            var getters = new Delegate[Outputs.Length];
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
@@ -58,7 +56,7 @@ public sealed partial class RecurrentSequenceTransformer
             return getters;
         }
 
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             return MakeGetter(new RowPrediction(_model, input, _features), iinfo);

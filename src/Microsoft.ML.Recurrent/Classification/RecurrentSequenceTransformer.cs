@@ -8,8 +8,6 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-[assembly: LoadableClass(typeof(RecurrentSequenceTransformer), null, typeof(SignatureLoadModel), "Recurrent Sequence Model", RecurrentSequenceTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(RecurrentSequenceTransformer), null, typeof(SignatureLoadRowMapper), "Recurrent Sequence Model", RecurrentSequenceTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Classification;
 
@@ -28,14 +26,14 @@ namespace Microsoft.ML.Recurrent.Classification;
 /// prediction. Token ids at or above the trained vocabulary size are read as the unknown id 1; an empty sequence is
 /// read as one padding token, so it gets a prediction instead of an error.
 /// </remarks>
-public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<SequenceModelSettings>
+public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<SequenceModelSettings>, ILoadableTransformer<RecurrentSequenceTransformer>
 {
     internal const string LoaderSignature = "RecurrentSequenceModel";
     internal static readonly ComponentFormat Format = new("RNNSEQMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(RecurrentSequenceTransformer).Assembly };
     private const long UnknownTokenId = 1;
 
     internal RecurrentSequenceTransformer(IHostEnvironment environment, SequenceModelSettings settings, TorchNetworks networks)
-        : base(environment.Register(nameof(RecurrentSequenceTransformer)), Format, settings, networks)
+        : base(environment, nameof(RecurrentSequenceTransformer), Format, settings, networks)
     {
     }
 
@@ -48,17 +46,13 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     /// <summary>Number of networks whose predictions are averaged (1 unless trained as a seed ensemble).</summary>
     public int EnsembleSize => Networks.Count;
 
-    private static RecurrentSequenceTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static RecurrentSequenceTransformer ILoadableTransformer<RecurrentSequenceTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        var loaded = LoadCore(env, ctx, Format, s => s.BuildNetwork());
+        var loaded = LoadCore(env, reader, Format, s => s.BuildNetwork());
         return new RecurrentSequenceTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>
     /// Scores one sequence: token ids, or <c>steps * FeatureSize</c> floats. Returns the ensemble-averaged output:

@@ -55,7 +55,7 @@ public sealed class RecurrentForecastingTrainer : IEstimator<RecurrentForecastin
             var settings = DescribeModel(series);
             var windows = SeriesWindowing.Create(series, _options.Lookback, _options.Horizon, _options.Stride);
             var data = BuildDataset(settings, windows);
-            run.Channel.Info($"Forecasting: {windows.Count} windows of {settings.Lookback} steps × {settings.StepWidth} values, horizon {settings.Horizon}.");
+            run.Channel.LogInfo($"Forecasting: {windows.Count} windows of {settings.Lookback} steps × {settings.StepWidth} values, horizon {settings.Horizon}.");
 
             var task = new ForecastTrainingTask(settings);
             var loop = new TrainingLoop(_options);

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.TimeSeries;
 
@@ -48,8 +49,7 @@ public sealed partial class RecurrentForecastingTransformer : ITransformer
     /// <param name="inputSchema">Not used.</param>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => throw new InvalidOperationException(NotRowToRow);
 
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => throw new InvalidOperationException(NotRowToRow);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => throw new InvalidOperationException(NotRowToRow);
 
     /// <summary>The three output columns, vectors of Horizon Single values; the trainer describes its output schema from this too.</summary>
     internal static DataViewSchema.DetachedColumn[] OutputColumns(ForecastModelSettings settings)

@@ -8,7 +8,6 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-[assembly: LoadableClass(typeof(RecurrentForecastingTransformer), null, typeof(SignatureLoadModel), "Recurrent Forecasting Model", RecurrentForecastingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Forecasting;
 
@@ -23,7 +22,7 @@ namespace Microsoft.ML.Recurrent.Forecasting;
 /// forward from a live series, <see cref="CreateForecastingEngine(IDataView)"/> keeps the last <see cref="Lookback"/>
 /// observations. <see cref="Forecast(ReadOnlySpan{float})"/> forecasts from windows built by hand.
 /// </remarks>
-public sealed partial class RecurrentForecastingTransformer : TorchTransformerBase<ForecastModelSettings>
+public sealed partial class RecurrentForecastingTransformer : TorchTransformerBase<ForecastModelSettings>, ILoadableTransformer<RecurrentForecastingTransformer>
 {
     internal const string LoaderSignature = "RecurrentForecastModel";
     internal static readonly ComponentFormat Format = new("RNNFCSTM", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(RecurrentForecastingTransformer).Assembly };
@@ -37,7 +36,7 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
     private const int InferenceBatchSize = 256;
 
     internal RecurrentForecastingTransformer(IHostEnvironment environment, ForecastModelSettings settings, TorchNetworks networks)
-        : base(environment.Register(nameof(RecurrentForecastingTransformer)), Format, settings, networks)
+        : base(environment, nameof(RecurrentForecastingTransformer), Format, settings, networks)
     {
     }
 
@@ -53,9 +52,9 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
     /// <summary>Number of networks whose outputs are averaged.</summary>
     public int EnsembleSize => Networks.Count;
 
-    private static RecurrentForecastingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static RecurrentForecastingTransformer ILoadableTransformer<RecurrentForecastingTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        var loaded = LoadCore(env, ctx, Format, s => s.BuildNetwork());
+        var loaded = LoadCore(env, reader, Format, s => s.BuildNetwork());
         return new RecurrentForecastingTransformer(env, loaded.Settings, new(loaded.Networks)) { Story = loaded.Story };
     }
 
@@ -98,11 +97,11 @@ public sealed partial class RecurrentForecastingTransformer : TorchTransformerBa
     {
         var frame = ReadSeries(series);
         var windows = SeriesWindowing.Create(frame, Lookback, Horizon, stride);
-        var builder = new ArrayDataViewBuilder(Host);
-        builder.AddColumn(Settings.WindowColumnName, NumberDataViewType.Single, windows.Select(w => w.Inputs).ToArray());
-        builder.AddColumn(ActualColumnName, NumberDataViewType.Single, windows.Select(w => w.Targets).ToArray());
-        builder.AddColumn(OriginColumnName, NumberDataViewType.Int32, windows.Select(w => w.Origin).ToArray());
-        return builder.GetDataView();
+        return new InMemoryView(ComponentHost)
+            .AddVectors(Settings.WindowColumnName, NumberDataViewType.Single, windows.Select(w => w.Inputs).ToArray())
+            .AddVectors(ActualColumnName, NumberDataViewType.Single, windows.Select(w => w.Targets).ToArray())
+            .AddValues(OriginColumnName, NumberDataViewType.Int32, windows.Select(w => w.Origin).ToArray())
+            .Build();
     }
 
     /// <summary>Reads a series with this model's value, feature and known-future columns.</summary>

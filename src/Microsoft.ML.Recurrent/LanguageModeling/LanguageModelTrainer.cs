@@ -59,7 +59,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
             }
             else
             {
-                run.Channel.Info($"Too few tokens ({stream.Length}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
+                run.Channel.LogInfo($"Too few tokens ({stream.Length}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
             }
         }
 

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 public sealed partial class LanguageModelTransformer
 {
     /// <summary>Computes the log-probability and generated columns of one row at a time.</summary>
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private const string Component = "Recurrent language model";
         private readonly LanguageModelTransformer _model;
@@ -16,7 +16,7 @@ public sealed partial class LanguageModelTransformer
         private readonly DataViewSchema.DetachedColumn[] _outputs;
 
         public Mapper(LanguageModelTransformer model, DataViewSchema inputSchema)
-            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+            : base(inputSchema)
         {
             _model = model;
             var settings = model.Settings;
@@ -35,9 +35,9 @@ public sealed partial class LanguageModelTransformer
             _outputs = outputs.ToArray();
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => _outputs;
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns() => _outputs;
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
             var needed = new HashSet<int>();
             for (int i = 0; i < _outputs.Length; i++)
@@ -48,9 +48,7 @@ public sealed partial class LanguageModelTransformer
             return needed.Contains;
         }
 
-        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var column = InputFor(iinfo);

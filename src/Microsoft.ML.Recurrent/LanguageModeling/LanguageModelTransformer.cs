@@ -8,8 +8,6 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-[assembly: LoadableClass(typeof(LanguageModelTransformer), null, typeof(SignatureLoadModel), "Recurrent Language Model", LanguageModelTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(LanguageModelTransformer), null, typeof(SignatureLoadRowMapper), "Recurrent Language Model", LanguageModelTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.LanguageModeling;
 
@@ -26,14 +24,14 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 /// need the model to have been trained with <see cref="LanguageModelTrainerOptions.Tokenizer"/>; its vocabulary is
 /// saved inside the model.
 /// </remarks>
-public sealed partial class LanguageModelTransformer : TorchTransformerBase<LanguageModelSettings>
+public sealed partial class LanguageModelTransformer : TorchTransformerBase<LanguageModelSettings>, ILoadableTransformer<LanguageModelTransformer>
 {
     internal const string LoaderSignature = "RecurrentLanguageModel";
     internal static readonly ComponentFormat Format = new("RNNLMODL", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(LanguageModelTransformer).Assembly };
     private readonly TokenizeToSequenceTransformer? _tokenizer;
 
     internal LanguageModelTransformer(IHostEnvironment environment, LanguageModelSettings settings, TorchNetworks network)
-        : base(environment.Register(nameof(LanguageModelTransformer)), Format, settings, network)
+        : base(environment, nameof(LanguageModelTransformer), Format, settings, network)
     {
         if (settings.Tokenizer is { } tokenizerSettings)
         {
@@ -114,15 +112,11 @@ public sealed partial class LanguageModelTransformer : TorchTransformerBase<Lang
         ?? throw new InvalidOperationException("This language model was trained without a tokenizer, so it has no vocabulary for text; " +
             "set LanguageModelTrainerOptions.Tokenizer to the fitted TokenizeToSequence transformer, or use GenerateIds with token ids.");
 
-    private static LanguageModelTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static LanguageModelTransformer ILoadableTransformer<LanguageModelTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        var loaded = LoadCore(env, ctx, Format, s => new LanguageModelNetwork(s.NetworkShape()));
+        var loaded = LoadCore(env, reader, Format, s => new LanguageModelNetwork(s.NetworkShape()));
         return new LanguageModelTransformer(env, loaded.Settings, new(loaded.Networks[0])) { Story = loaded.Story };
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 }

@@ -23,15 +23,15 @@ namespace Microsoft.ML.Recurrent.MLNetBridge;
 /// (JSON of <see cref="ModelStory"/>). Every entry carries its length and SHA-256 digest (see <see cref="ModelStreams"/>).
 /// </remarks>
 /// <typeparam name="TSettings">Everything needed to rebuild the networks and interpret their outputs.</typeparam>
-public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase, IHasModelStory
+public abstract class TorchTransformerBase<TSettings> : RecurrentTransformerBase, IHasModelStory
     where TSettings : class
 {
     private readonly ComponentFormat _format;
     private readonly nn.Module[] _networks;
     private bool _disposed;
 
-    private protected TorchTransformerBase(IHost host, ComponentFormat format, TSettings settings, TorchNetworks networks)
-        : base(host)
+    private protected TorchTransformerBase(IHostEnvironment environment, string name, ComponentFormat format, TSettings settings, TorchNetworks networks)
+        : base(environment, name)
     {
         if (networks.Modules.Count == 0)
             throw new ArgumentException("At least one network is required.", nameof(networks));
@@ -60,8 +60,7 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
         }
     }
 
-    /// <inheritdoc />
-    protected sealed override void SaveModel(ModelSaveContext ctx)
+    private protected sealed override void Save(ModelSaveContext ctx)
     {
         ThrowIfDisposed();
         _format.BeginSave(ctx);
@@ -82,28 +81,28 @@ public abstract class TorchTransformerBase<TSettings> : RowToRowTransformerBase,
     }
 
     /// <summary>
-    /// Reads what <see cref="SaveModel"/> wrote, rebuilding each network with <paramref name="build"/> and placing it on
+    /// Reads what <see cref="Save"/> wrote, rebuilding each network with <paramref name="build"/> and placing it on
     /// the device the loading context asks for (<c>MLContext.GpuDeviceId</c> and <c>FallbackToCpu</c>; the CPU by default).
     /// </summary>
-    private protected static LoadedState LoadCore(IHostEnvironment environment, ModelLoadContext ctx, ComponentFormat format, Func<TSettings, nn.Module> build)
+    private protected static LoadedState LoadCore(IHostEnvironment environment, ComponentReader reader, ComponentFormat format, Func<TSettings, nn.Module> build)
     {
-        format.BeginLoad(ctx);
+        format.BeginLoad(reader);
         TorchRuntime.EnsureInitialized();
-        var settings = ModelStreams.LoadJson<TSettings>(ctx, "Settings", format.LoaderSignature);
-        int count = ModelStreams.LoadJson<int>(ctx, "NetworkCount", format.LoaderSignature);
+        var settings = reader.LoadJson<TSettings>("Settings", format.LoaderSignature);
+        int count = reader.LoadJson<int>("NetworkCount", format.LoaderSignature);
         if (count is < 1 or > 1000)
             throw new InvalidDataException($"The model file is damaged: component '{format.LoaderSignature}' claims {count} networks.");
         var networks = new nn.Module[count];
         for (int i = 0; i < count; i++)
         {
-            byte[] weights = ModelStreams.LoadBytes(ctx, $"Weights{i}", format.LoaderSignature);
+            byte[] weights = reader.LoadBytes($"Weights{i}", format.LoaderSignature);
             networks[i] = build(settings);
             ModuleWeights.Load(networks[i], weights, $"{format.LoaderSignature}/Weights{i}");
         }
         var device = TorchDevices.Resolve(environment, null, null);
         foreach (var network in networks)
             network.to(device);
-        var story = ModelStreams.TryLoadJson<ModelStory>(ctx, StoryEntry, format.LoaderSignature);
+        var story = reader.TryLoadJson<ModelStory>(StoryEntry, format.LoaderSignature);
         return new LoadedState(settings, networks, story);
     }
 

@@ -70,8 +70,8 @@ public static class ForecastingOnnxDeployment
         // Unbatched, so that ApplyOnnxModel gives the output columns the forecaster's own type: vectors of horizon values.
         RecurrentOnnxExporter.Export(forecaster, onnxPath, new RecurrentForecastOnnxExportOptions { BatchDimension = false, WindowInputName = WindowColumn });
         string[] outputs = [settings.ForecastColumnName, settings.LowerBoundColumnName, settings.UpperBoundColumnName];
-        var onnx = mlContext.Transforms.ApplyOnnxModel(outputs, [WindowColumn], onnxPath).Fit(new EmptyDataView(environment, windowed));
-        var drop = mlContext.Transforms.DropColumns(WindowColumn).Fit(new EmptyDataView(environment, onnx.GetOutputSchema(windowed)));
+        var onnx = mlContext.Transforms.ApplyOnnxModel(outputs, [WindowColumn], onnxPath).Fit(BridgeEnvironment.EmptyView(environment, windowed));
+        var drop = mlContext.Transforms.DropColumns(WindowColumn).Fit(BridgeEnvironment.EmptyView(environment, onnx.GetOutputSchema(windowed)));
         return [windows, onnx, drop];
     }
 }

@@ -120,10 +120,10 @@ public static class RecurrentOnnxDeployment
         RecurrentOnnxExporter.Export(recurrent, onnxPath, options);
 
         var padded = pad.GetOutputSchema(schema);
-        var onnx = mlContext.Transforms.ApplyOnnxModel([OutputColumn], onnxInputs, onnxPath).Fit(new EmptyDataView(environment, padded));
+        var onnx = mlContext.Transforms.ApplyOnnxModel([OutputColumn], onnxInputs, onnxPath).Fit(BridgeEnvironment.EmptyView(environment, padded));
         var scoreColumns = new SequenceScoreTransformer(environment, OutputColumn, settings);
         var scored = scoreColumns.GetOutputSchema(onnx.GetOutputSchema(padded));
-        var drop = mlContext.Transforms.DropColumns([.. onnxInputs, OutputColumn]).Fit(new EmptyDataView(environment, scored));
+        var drop = mlContext.Transforms.DropColumns([.. onnxInputs, OutputColumn]).Fit(BridgeEnvironment.EmptyView(environment, scored));
         return [pad, onnx, scoreColumns, drop];
     }
 }

@@ -77,10 +77,10 @@ public static class SequenceTaggingOnnxDeployment
         var features = new TaggingFeaturesTransformer(environment,
             new TaggingFeaturesTransformer.Settings(settings.TokenColumnName, FeaturesColumn, sequenceLength, settings));
         var encoded = features.GetOutputSchema(schema);
-        var onnx = mlContext.Transforms.ApplyOnnxModel([TagsColumn], [FeaturesColumn], onnxPath).Fit(new EmptyDataView(environment, encoded));
+        var onnx = mlContext.Transforms.ApplyOnnxModel([TagsColumn], [FeaturesColumn], onnxPath).Fit(BridgeEnvironment.EmptyView(environment, encoded));
         var names = new TaggingTagNamesTransformer(environment, new TaggingTagNamesTransformer.Settings(TagsColumn, settings));
         var named = names.GetOutputSchema(onnx.GetOutputSchema(encoded));
-        var drop = mlContext.Transforms.DropColumns([FeaturesColumn, TagsColumn]).Fit(new EmptyDataView(environment, named));
+        var drop = mlContext.Transforms.DropColumns([FeaturesColumn, TagsColumn]).Fit(BridgeEnvironment.EmptyView(environment, named));
         return [features, onnx, names, drop];
     }
 }

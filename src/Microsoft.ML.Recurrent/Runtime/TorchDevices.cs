@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 
@@ -23,12 +24,12 @@ internal static class TorchDevices
     /// <summary>The device for <paramref name="environment"/>'s settings and <paramref name="explicitDevice"/>, warning on <paramref name="channel"/> when it falls back.</summary>
     internal static torch.Device Resolve(IHostEnvironment environment, string? explicitDevice, IChannel? channel)
     {
-        var settings = environment as IHostEnvironmentInternal;
+        var (gpuDeviceId, fallbackToCpu) = BridgeEnvironment.DeviceSettings(environment);
         TorchRuntime.EnsureInitialized();
-        var choice = Choose(explicitDevice, settings?.GpuDeviceId, settings?.FallbackToCpu ?? false,
+        var choice = Choose(explicitDevice, gpuDeviceId, fallbackToCpu,
             torch.cuda.is_available() ? torch.cuda.device_count() : 0);
         if (choice.Warning is not null)
-            channel?.Warning(choice.Warning);
+            channel?.LogWarning(choice.Warning);
         return choice.Index is int index ? new torch.Device(DeviceType.CUDA, index) : torch.CPU;
     }
 

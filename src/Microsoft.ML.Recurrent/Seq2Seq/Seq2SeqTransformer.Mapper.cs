@@ -7,20 +7,20 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 public sealed partial class Seq2SeqTransformer
 {
     /// <summary>Decodes the row under the cursor once, however many of the output columns ask for it.</summary>
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly Seq2SeqTransformer _model;
         private readonly DataViewSchema.Column _source;
 
         public Mapper(Seq2SeqTransformer model, DataViewSchema inputSchema)
-            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+            : base(inputSchema)
         {
             _model = model;
             _source = SchemaChecks.RequireColumn(inputSchema, "Sequence-to-sequence model", "source", model.Settings.SourceColumnName,
                 t => RecurrentSequenceTransformer.IsValidFeatureType(t, usesTokens: true), "a vector of token ids (Int32, Int64, UInt32 or key)");
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns()
         {
             var settings = _model.Settings;
             var columns = new List<DataViewSchema.DetachedColumn> { new(settings.PredictedTokensColumnName, new VectorDataViewType(NumberDataViewType.Int32)) };
@@ -29,13 +29,11 @@ public sealed partial class Seq2SeqTransformer
             return columns.ToArray();
         }
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
-            bool any = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            bool any = Enumerable.Range(0, Outputs.Length).Any(activeOutput);
             return column => any && column == _source.Index;
         }
-
-        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
 
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
         {
@@ -43,7 +41,7 @@ public sealed partial class Seq2SeqTransformer
             // One decoding per cursor, shared by its columns; each cursor (and thread) gets its own.
             // A cursor that reads none of them has no active input column to read from, so it gets no prediction.
             RowPrediction? prediction = null;
-            var getters = new Delegate[OutputColumns.Value.Length];
+            var getters = new Delegate[Outputs.Length];
             for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
@@ -52,7 +50,7 @@ public sealed partial class Seq2SeqTransformer
             return getters;
         }
 
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             return MakeGetter(new RowPrediction(_model, input, _source), iinfo);

@@ -8,8 +8,6 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-[assembly: LoadableClass(typeof(Seq2SeqTransformer), null, typeof(SignatureLoadModel), "Recurrent Seq2Seq Model", Seq2SeqTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(Seq2SeqTransformer), null, typeof(SignatureLoadRowMapper), "Recurrent Seq2Seq Model", Seq2SeqTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
 
@@ -29,13 +27,13 @@ public sealed record Seq2SeqPrediction(int[] Tokens, string? Text, double LogPro
 /// Padding ids (0) around a source are ignored; source ids outside the trained vocabulary are read as unknown (1);
 /// an empty source is read as one padding id, so it still gets a prediction.
 /// </remarks>
-public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqModelSettings>
+public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqModelSettings>, ILoadableTransformer<Seq2SeqTransformer>
 {
     internal const string LoaderSignature = "RecurrentSeq2SeqModel";
     internal static readonly ComponentFormat Format = new("RNNS2SMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(Seq2SeqTransformer).Assembly };
 
     internal Seq2SeqTransformer(IHostEnvironment environment, Seq2SeqModelSettings settings, TorchNetworks network)
-        : base(environment.Register(nameof(Seq2SeqTransformer)), Format, settings, network)
+        : base(environment, nameof(Seq2SeqTransformer), Format, settings, network)
     {
     }
 
@@ -44,17 +42,13 @@ public sealed partial class Seq2SeqTransformer : TorchTransformerBase<Seq2SeqMod
 
     private Seq2SeqNetwork Network => (Seq2SeqNetwork)Networks[0];
 
-    private static Seq2SeqTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static Seq2SeqTransformer ILoadableTransformer<Seq2SeqTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        var (settings, networks, story) = LoadCore(env, ctx, Format, s => new Seq2SeqNetwork(s));
+        var (settings, networks, story) = LoadCore(env, reader, Format, s => new Seq2SeqNetwork(s));
         return new Seq2SeqTransformer(env, settings, new(networks[0])) { Story = story };
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>Decodes one source with the model's own decoding settings.</summary>
     /// <param name="sourceTokens">Source ids, as the source column holds them.</param>

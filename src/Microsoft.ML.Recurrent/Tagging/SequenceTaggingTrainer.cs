@@ -52,7 +52,7 @@ public sealed class SequenceTaggingTrainer : IEstimator<SequenceTaggingTransform
         var encoder = new TokenFeatures.Encoder(settings);
         var training = BuildDataset(train, encoder, tagIndex, settings.Tags.Length, "training");
         var validation = valid is null ? null : BuildDataset(valid, encoder, tagIndex, settings.Tags.Length, "validation");
-        run.Channel.Info($"{train.Count} sentences, {settings.Words.Length} words, {settings.Characters.Length} characters, {settings.Tags.Length} tags.");
+        run.Channel.LogInfo($"{train.Count} sentences, {settings.Words.Length} words, {settings.Characters.Length} characters, {settings.Tags.Length} tags.");
 
         var loop = new TrainingLoop(_options);
         var network = run.TrainMembers(1, () => new TaggerNetwork(settings, _options.WordDropout, _options.Dropout),

@@ -6,30 +6,28 @@ namespace Microsoft.ML.Recurrent.Tagging;
 public sealed partial class SequenceTaggingTransformer
 {
     /// <summary>Computes the predicted-tags column one row at a time.</summary>
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapping
     {
         private readonly SequenceTaggingTransformer _model;
         private readonly DataViewSchema.Column _tokens;
 
         public Mapper(SequenceTaggingTransformer model, DataViewSchema inputSchema)
-            : base(model.Host.Register(nameof(Mapper)), inputSchema, model)
+            : base(inputSchema)
         {
             _model = model;
             _tokens = SchemaChecks.RequireColumn(inputSchema, "Sequence tagging model", "token", model.Settings.TokenColumnName,
                 TextVectorReader.IsValid, TextVectorReader.Expected);
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => [OutputColumn(_model.Settings)];
+        public override DataViewSchema.DetachedColumn[] GetOutputColumns() => [OutputColumn(_model.Settings)];
 
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
         {
             bool active = activeOutput(0);
             return column => active && column == _tokens.Index;
         }
 
-        protected override void SaveModel(ModelSaveContext ctx) => _model.SaveModel(ctx);
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
             disposer = null;
             var read = TextVectorReader.Create(input, _tokens);

@@ -7,8 +7,6 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-[assembly: LoadableClass(typeof(SequenceTaggingTransformer), null, typeof(SignatureLoadModel), "Sequence Tagging Model", SequenceTaggingTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(IRowMapper), typeof(SequenceTaggingTransformer), null, typeof(SignatureLoadRowMapper), "Sequence Tagging Model", SequenceTaggingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Recurrent.Tagging;
 
@@ -21,7 +19,7 @@ namespace Microsoft.ML.Recurrent.Tagging;
 /// which <c>SequenceTagging().Evaluate</c> uses to reject reference tags the model cannot produce. Unknown words are
 /// read through their spelling and casing; an empty token vector gives an empty tag vector.
 /// </remarks>
-public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<TaggerModelSettings>
+public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<TaggerModelSettings>, ILoadableTransformer<SequenceTaggingTransformer>
 {
     internal const string LoaderSignature = "SequenceTaggerModel";
     internal static readonly ComponentFormat Format = new("RNNTAGMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(SequenceTaggingTransformer).Assembly };
@@ -32,7 +30,7 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
     private readonly TokenFeatures.Encoder _encoder;
 
     internal SequenceTaggingTransformer(IHostEnvironment environment, TaggerModelSettings settings, TorchNetworks network)
-        : base(environment.Register(nameof(SequenceTaggingTransformer)), Format, settings, network)
+        : base(environment, nameof(SequenceTaggingTransformer), Format, settings, network)
     {
         _encoder = new TokenFeatures.Encoder(settings);
     }
@@ -43,9 +41,9 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
     /// <summary>The tags the model can predict.</summary>
     public IReadOnlyList<string> Tags => Settings.Tags;
 
-    private static SequenceTaggingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    static SequenceTaggingTransformer ILoadableTransformer<SequenceTaggingTransformer>.Load(IHostEnvironment env, ComponentReader reader)
     {
-        var (settings, networks, story) = LoadCore(env, ctx, Format, s =>
+        var (settings, networks, story) = LoadCore(env, reader, Format, s =>
         {
             s.Validate();
             return new TaggerNetwork(s);
@@ -55,11 +53,7 @@ public sealed partial class SequenceTaggingTransformer : TorchTransformerBase<Ta
         return new SequenceTaggingTransformer(env, settings, new(networks[0])) { Story = story };
     }
 
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>Tags a batch of sentences; each result is as long as its sentence (empty sentences give empty results).</summary>
     internal string[][] Predict(IReadOnlyList<string[]> sentences)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Runtime;
@@ -50,7 +51,7 @@ internal sealed class FitRun : IDisposable
     /// </remarks>
     public List<nn.Module> TrainMembers(int count, Func<nn.Module> build, Func<nn.Module, TrainingMember, TrainingHistory> train)
     {
-        var session = new TrainingSession(_options, count, line => Channel.Info(line));
+        var session = new TrainingSession(_options, count, line => Channel.LogInfo(line));
         // On a thread of its own, so that the flush-denormal mode training runs under never reaches the caller's threads.
         return TrainingThread.Run(() =>
         {
@@ -62,7 +63,7 @@ internal sealed class FitRun : IDisposable
                 _networks.Add(network);
                 networks.Add(network);
                 if (count > 1)
-                    Channel.Info($"Ensemble member {member + 1} of {count}.");
+                    Channel.LogInfo($"Ensemble member {member + 1} of {count}.");
                 _histories.Add(train(network, session.StartMember(member, memberSeed)));
             }
             return networks;

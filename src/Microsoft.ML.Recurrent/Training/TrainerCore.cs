@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.MLNetBridge;
 using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Runtime;
 
@@ -40,9 +41,9 @@ internal sealed class TrainerCore<TOptions> where TOptions : TrainingOptions
     public TModel Fit<TModel>(IDataView trainData, IDataView? validationData, Func<FitRun, TModel> fit)
     {
         ArgumentNullException.ThrowIfNull(trainData);
-        _checkSchema(SchemaShape.Create(trainData.Schema));
+        _checkSchema(SchemaChecks.ShapeOf(trainData.Schema));
         if (validationData is not null)
-            _checkSchema(SchemaShape.Create(validationData.Schema));
+            _checkSchema(SchemaChecks.ShapeOf(validationData.Schema));
         return Fit(fit);
     }
 
