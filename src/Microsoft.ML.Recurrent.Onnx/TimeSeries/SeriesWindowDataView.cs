@@ -28,7 +28,9 @@ internal sealed record SeriesWindowScorer<TOutput>(
 /// <see cref="GetRowCursor"/> is not honoured (ML.NET's <c>ShuffleRows</c> still works: it shuffles what it reads)
 /// and a cursor set is one cursor. A cursor that reads one of the added columns reads the series columns
 /// <see cref="BlockRows"/> rows ahead (plus the horizon with known-future columns) through a second cursor over the
-/// input, and computes a block at a time; one that reads none of them is the input's own cursor.
+/// input, and computes a block at a time; one that reads none of them is the input's own cursor. The two cursors are
+/// paired by position and checked by row id: a source whose cursors disagree (another order, a skipped row) fails
+/// with an exception naming the row instead of shifting windows silently.
 /// </summary>
 internal sealed class SeriesWindowDataView<TOutput> : IDataView
 {
@@ -90,6 +92,11 @@ internal sealed class SeriesWindowDataView<TOutput> : IDataView
         private readonly DataViewRowCursor _trailing;
         private readonly DataViewRowCursor? _leading;
         private readonly Func<float>[] _readers = [];
+        private readonly ValueGetter<DataViewRowId>? _leadingId;
+        private readonly ValueGetter<DataViewRowId> _trailingId;
+        // Row ids of the buffered rows (parallel to _rows) and of the rows of the computed block.
+        private readonly List<DataViewRowId> _ids = [];
+        private DataViewRowId[] _blockIds = [];
         private readonly Delegate?[] _getters;
         // Series rows read ahead, one array of column values per row: rows _firstBuffered .. _firstBuffered + Count - 1.
         private readonly List<float[]> _rows = [];
@@ -105,8 +112,12 @@ internal sealed class SeriesWindowDataView<TOutput> : IDataView
             _parent = parent;
             _trailing = trailing;
             _leading = leading;
+            _trailingId = trailing.GetIdGetter();
             if (leading is not null)
+            {
                 _readers = parent._series.Select(c => SeriesFrame.MakeGetter(leading, c)).ToArray();
+                _leadingId = leading.GetIdGetter();
+            }
             _getters = new Delegate?[parent._scorer.OutputColumns.Length];
             foreach (int i in outputs)
                 _getters[i] = parent._scorer.OutputGetter(i, () => _current);
@@ -149,8 +160,24 @@ internal sealed class SeriesWindowDataView<TOutput> : IDataView
                 if (_position >= _blockStart + _computed.Length)
                     ComputeBlock(_position);
                 _current = _computed[_position - _blockStart];
+                CheckSameRow();
             }
             return true;
+        }
+
+        /// <summary>
+        /// The window of the current row was cut from the leading cursor's rows: they must be the trailing cursor's rows
+        /// too, or every window from here on would belong to another row.
+        /// </summary>
+        private void CheckSameRow()
+        {
+            DataViewRowId id = default;
+            _trailingId(ref id);
+            var expected = _blockIds[_position - _blockStart];
+            if (!id.Equals(expected))
+                throw new InvalidOperationException(
+                    $"{_parent._scorer.Component}: row {_position} of the input has row id {id} in one cursor and {expected} in another; " +
+                    "the input data view must give every cursor the same rows in the same order (a series is read twice).");
         }
 
         /// <summary>Computes rows <paramref name="start"/> .. start + BlockRows − 1 (or to the end).</summary>
@@ -173,10 +200,12 @@ internal sealed class SeriesWindowDataView<TOutput> : IDataView
                     : null);
             }
             _computed = _parent._scorer.ComputeBlock(windows);
+            _blockIds = _ids.GetRange((int)(start - _firstBuffered), count).ToArray();
             _blockStart = start;
             // The next block's first window starts lookback − 1 rows before it; older rows are no longer needed.
             int drop = (int)Math.Clamp(start + count - (layout.Lookback - 1) - _firstBuffered, 0, _rows.Count);
             _rows.RemoveRange(0, drop);
+            _ids.RemoveRange(0, drop);
             _firstBuffered += drop;
         }
 
@@ -199,6 +228,9 @@ internal sealed class SeriesWindowDataView<TOutput> : IDataView
                     SeriesFrame.CheckFinite(names[c], values.AsSpan(c, 1), row);
                 }
                 _rows.Add(values);
+                DataViewRowId id = default;
+                _leadingId!(ref id);
+                _ids.Add(id);
             }
         }
 

@@ -67,6 +67,24 @@ public sealed class RecurrentForecastingTests
     }
 
     [TestMethod]
+    public void AnInputWhoseCursorsDisagreeFailsNamingTheRowInsteadOfShiftingForecasts()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.Forecasting.Recurrent(Small(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(RisingSine(60)));
+        var series = ml.Data.LoadFromEnumerable(RisingSine(40, seed: 2));
+
+        // A well-behaved source: every row has the forecast of its own window.
+        Assert.AreEqual(40, model.Transform(series).GetColumn<float[]>("Forecast").Count());
+
+        // The forecasts are cut from one cursor's rows and served beside another's: a source whose cursors disagree
+        // (here the second one starts a row later) would pair row t with row t + 1's window without the row-id check.
+        var disagreeing = new DisagreeingCursorsDataView(series);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => model.Transform(disagreeing).GetColumn<float[]>("Forecast").ToList());
+        StringAssert.Contains(error.Message, "row 0 of the input has row id");
+        StringAssert.Contains(error.Message, "same rows in the same order");
+    }
+
+    [TestMethod]
     public void ARisingSineIsForecastBetterThanSeasonalNaive()
     {
         var ml = new MLContext(seed: 1);
