@@ -21,10 +21,13 @@ internal sealed record BlockScorer<TInput, TOutput>(
 
 /// <summary>
 /// A transformer's output whose cursors score <see cref="ReadAheadRows"/> rows at a time: the row-by-row view's
-/// schema, with in-order cursors built from two cursors over the input, a leading one that reads the source column
-/// of the next block ahead of time and a trailing one at the current row that serves the input's own columns (so
-/// reading ahead copies nothing else, whatever the columns' types). Shuffled cursors and cursors that read none of
-/// the model's columns are the row-by-row view's.
+/// schema, with in-order cursors that each read the input once. A cursor reads a block of rows ahead from its one
+/// cursor over the input, keeping the source column's inputs and the values of the input columns it was asked for
+/// (<see cref="ColumnBuffer"/>), with their row ids and batches; scores the block; then serves the rows from what it
+/// kept. So upstream work runs once per row, and rows cannot be paired with another row's prediction.
+/// <see cref="GetRowCursorSet"/> splits the input with the input's own cursor set and scores each part on the thread
+/// that reads it (ML.NET's consolidation of the set gives the rows of one cursor). Shuffled cursors and cursors that
+/// read none of the model's columns are the row-by-row view's.
 /// </summary>
 internal sealed class ReadAheadScoredDataView<TInput, TOutput> : IDataView
 {
@@ -66,66 +69,78 @@ internal sealed class ReadAheadScoredDataView<TInput, TOutput> : IDataView
     public long? GetRowCount() => _input.GetRowCount();
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        => GetRowCursorSet(columnsNeeded, 1, rand)[0];
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
     {
         var needed = columnsNeeded.ToList();
         int inputCount = _input.Schema.Count;
-        // Two shuffled cursors would not visit rows in the same order; rows nobody scores need no look-ahead.
+        // A shuffled order is the row-by-row view's to give; rows nobody scores need no look-ahead.
         if (rand is not null || needed.All(c => c.Index < inputCount))
-            return _rowByRow.GetRowCursor(needed, rand);
-        var passThrough = needed.Where(c => c.Index < inputCount).Select(c => _input.Schema[c.Index]);
+            return n <= 1 ? [_rowByRow.GetRowCursor(needed, rand)] : _rowByRow.GetRowCursorSet(needed, n, rand);
+        var passThrough = needed.Where(c => c.Index < inputCount).Select(c => _input.Schema[c.Index]).ToList();
         var outputs = needed.Where(c => c.Index >= inputCount).Select(c => c.Index - inputCount).ToHashSet();
-        return new Cursor(this, _input.GetRowCursor(passThrough), _input.GetRowCursor([_scorer.Source]), outputs);
+        var read = passThrough.Append(_scorer.Source).DistinctBy(c => c.Index).ToList();
+        var inputs = n <= 1 ? [_input.GetRowCursor(read)] : _input.GetRowCursorSet(read, n);
+        return inputs.Select(input => (DataViewRowCursor)new Cursor(this, input, passThrough, outputs)).ToArray();
     }
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-        => rand is not null ? _rowByRow.GetRowCursorSet(columnsNeeded, n, rand) : [GetRowCursor(columnsNeeded)];
 
     private sealed class Cursor : DataViewRowCursor
     {
         private readonly ReadAheadScoredDataView<TInput, TOutput> _parent;
-        private readonly DataViewRowCursor _trailing;
-        private readonly DataViewRowCursor _leading;
+        private readonly DataViewRowCursor _input;
         private readonly Func<TInput> _read;
+        private readonly ValueGetter<DataViewRowId> _readId;
+        // Pass-through columns by input index: their buffers, and the getters that serve the current slot.
+        private readonly Dictionary<int, Delegate> _passThroughGetters = [];
+        private readonly ColumnBuffer[] _buffers;
         private readonly Delegate?[] _getters;
         private readonly List<TInput> _block = new(ReadAheadRows);
+        private readonly DataViewRowId[] _ids = new DataViewRowId[ReadAheadRows];
+        private readonly long[] _batches = new long[ReadAheadRows];
         private TOutput[] _scored = [];
-        private int _next;
-        private TOutput _current = default!;
+        private int _count;
+        private int _slot = -1;
         private long _position = -1;
 
-        public Cursor(ReadAheadScoredDataView<TInput, TOutput> parent, DataViewRowCursor trailing, DataViewRowCursor leading, HashSet<int> outputs)
+        public Cursor(ReadAheadScoredDataView<TInput, TOutput> parent, DataViewRowCursor input, List<DataViewSchema.Column> passThrough, HashSet<int> outputs)
         {
             _parent = parent;
-            _trailing = trailing;
-            _leading = leading;
-            _read = parent._scorer.CreateReader(leading);
+            _input = input;
+            _read = parent._scorer.CreateReader(input);
+            _readId = input.GetIdGetter();
+            _buffers = passThrough.Select(c => ColumnBuffer.Create(input, c, ReadAheadRows)).ToArray();
+            for (int i = 0; i < passThrough.Count; i++)
+                _passThroughGetters[passThrough[i].Index] = _buffers[i].Getter(() => _slot);
             _getters = new Delegate?[parent._scorer.OutputCount];
             foreach (int i in outputs)
-                _getters[i] = parent._scorer.OutputGetter(i, () => _current);
+                _getters[i] = parent._scorer.OutputGetter(i, () => _scored[_slot]);
         }
 
         public override DataViewSchema Schema => _parent.Schema;
 
         public override long Position => _position;
 
-        public override long Batch => _trailing.Batch;
+        public override long Batch => _slot >= 0 ? _batches[_slot] : 0;
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _trailing.GetIdGetter();
+        public override ValueGetter<DataViewRowId> GetIdGetter()
+            => (ref DataViewRowId value) =>
+            {
+                if (_slot < 0)
+                    throw new InvalidOperationException("The cursor is not on a row.");
+                value = _ids[_slot];
+            };
 
         public override bool IsColumnActive(DataViewSchema.Column column)
         {
             int inputCount = _parent._input.Schema.Count;
-            return column.Index < inputCount
-                ? _trailing.IsColumnActive(_parent._input.Schema[column.Index])
-                : _getters[column.Index - inputCount] is not null;
+            return column.Index < inputCount ? _passThroughGetters.ContainsKey(column.Index) : _getters[column.Index - inputCount] is not null;
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             int inputCount = _parent._input.Schema.Count;
-            if (column.Index < inputCount)
-                return _trailing.GetGetter<TValue>(_parent._input.Schema[column.Index]);
-            var getter = _getters[column.Index - inputCount]
+            var getter = (column.Index < inputCount ? _passThroughGetters.GetValueOrDefault(column.Index) : _getters[column.Index - inputCount])
                 ?? throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}.");
@@ -133,33 +148,41 @@ internal sealed class ReadAheadScoredDataView<TInput, TOutput> : IDataView
 
         public override bool MoveNext()
         {
-            if (!_trailing.MoveNext())
+            if (_slot + 1 >= _count && !ReadAndScoreNextBlock())
+            {
+                _slot = -1;
                 return false;
-            if (_next == _scored.Length)
-                ScoreNextBlock();
-            _current = _scored[_next++];
+            }
+            _slot++;
             _position++;
             return true;
         }
 
-        private void ScoreNextBlock()
+        /// <summary>Reads up to <see cref="ReadAheadRows"/> rows, keeping what the rows' columns need, and scores them.</summary>
+        private bool ReadAndScoreNextBlock()
         {
             _block.Clear();
-            while (_block.Count < ReadAheadRows && _leading.MoveNext())
+            _count = 0;
+            _slot = -1;
+            while (_count < ReadAheadRows && _input.MoveNext())
+            {
                 _block.Add(_read());
-            if (_block.Count == 0)
-                throw new InvalidOperationException("The input data view gave two cursors different numbers of rows; it cannot be scored in blocks.");
+                foreach (var buffer in _buffers)
+                    buffer.Store(_count);
+                _readId(ref _ids[_count]);
+                _batches[_count] = _input.Batch;
+                _count++;
+            }
+            if (_count == 0)
+                return false;
             _scored = _parent._scorer.ScoreBlock(_block);
-            _next = 0;
+            return true;
         }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
-            {
-                _trailing.Dispose();
-                _leading.Dispose();
-            }
+                _input.Dispose();
             base.Dispose(disposing);
         }
     }

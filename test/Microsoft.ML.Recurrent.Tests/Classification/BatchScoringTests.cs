@@ -10,7 +10,7 @@ namespace Microsoft.ML.Recurrent.Tests.Classification;
 /// (PredictionEngine's): the same values to float rounding, each on its own row, with the input's columns aligned.
 /// </summary>
 [TestClass]
-public sealed class BatchScoringTests
+public sealed partial class BatchScoringTests
 {
     private sealed class IdRow
     {

@@ -28,11 +28,9 @@ internal sealed class DisagreeingCursorsDataView(IDataView source) : IDataView
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Shifted(DataViewRowCursor inner) : DataViewRowCursor
+    private sealed class Shifted(DataViewRowCursor inner) : WrappedCursor(inner)
     {
         private long _position = -1;
-
-        public override DataViewSchema Schema => inner.Schema;
 
         public override long Position => _position;
 
@@ -40,23 +38,10 @@ internal sealed class DisagreeingCursorsDataView(IDataView source) : IDataView
 
         public override bool MoveNext()
         {
-            if (!inner.MoveNext())
+            if (!Inner.MoveNext())
                 return false;
             _position++;
             return true;
-        }
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => inner.GetGetter<TValue>(column);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 }
