@@ -2,8 +2,8 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 
 /// <summary>
 /// How a language model continues a prompt. The defaults sample from the full distribution (temperature 1, no
-/// top-k or top-p cut) for up to 100 tokens, stop at the end-of-sequence token, and are not reproducible unless
-/// <see cref="Seed"/> is set.
+/// top-k or top-p cut) for up to 100 tokens and stop at the end-of-sequence token; a direct call is reproducible when
+/// <see cref="Seed"/> is set, and a pipeline's generated column always is, unless <see cref="RandomEachCall"/> is set.
 /// </summary>
 public sealed record GenerationOptions
 {
@@ -27,10 +27,19 @@ public sealed record GenerationOptions
 
     /// <summary>
     /// Seed of the sampler (a managed <see cref="Random"/>, independent of torch's global generator), so equal seeds
-    /// give equal text. Default null: a different continuation each call. In the generated column of a pipeline, row
-    /// <c>i</c> uses <c>Seed + i</c>.
+    /// give equal text. Default null: in a direct <c>Generate</c> call, a different continuation each call; in the
+    /// generated column of a pipeline, the model's own sampling seed (<see cref="LanguageModelSettings.SamplingSeed"/>).
+    /// In the generated column a row samples with a seed mixed from this seed and the row's prompt, so the column is a
+    /// function of the prompt: the same on every cursor, in any row order, after save and load.
     /// </summary>
     public int? Seed { get; init; }
+
+    /// <summary>
+    /// Whether the generated column samples afresh every time a row is read (different text for the same prompt on
+    /// each cursor and each call), as a chat-style application may want. Default false: the column is reproducible.
+    /// Cannot be combined with <see cref="Seed"/>.
+    /// </summary>
+    public bool RandomEachCall { get; init; }
 
     /// <summary>Whether the model's end-of-sequence token (<c>&lt;/s&gt;</c> or the separator) ends generation. Default true.</summary>
     public bool StopAtEndOfSequence { get; init; } = true;
@@ -54,6 +63,26 @@ public sealed record GenerationOptions
             throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "GenerationOptions.TopP must lie in (0, 1].");
         if (StopTokens is null || StopTokens.Any(t => t is null))
             throw new ArgumentException("GenerationOptions.StopTokens must be a list of non-null tokens.", nameof(StopTokens));
+        if (RandomEachCall && Seed is not null)
+            throw new ArgumentException("GenerationOptions.RandomEachCall asks for fresh randomness on every call, and Seed for the same text every time: set one of them.", nameof(RandomEachCall));
+    }
+
+    /// <summary>
+    /// The seed a prompt samples with in the generated column: FNV-1a over <paramref name="seed"/>'s bytes and the
+    /// prompt's UTF-16 code units, so that equal prompts get equal seeds and nearby prompts unrelated ones.
+    /// </summary>
+    internal static int PromptSeed(int seed, ReadOnlySpan<char> prompt)
+    {
+        const uint offsetBasis = 2166136261, prime = 16777619;
+        uint hash = offsetBasis;
+        for (int shift = 0; shift < 32; shift += 8)
+            hash = (hash ^ (byte)(seed >> shift)) * prime;
+        foreach (char c in prompt)
+        {
+            hash = (hash ^ (byte)c) * prime;
+            hash = (hash ^ (byte)(c >> 8)) * prime;
+        }
+        return unchecked((int)hash);
     }
 }
 

@@ -57,6 +57,13 @@ public sealed record LanguageModelSettings
     /// <summary>How the generated column is produced.</summary>
     public GenerationOptions Generation { get; init; } = new();
 
+    /// <summary>
+    /// The seed the generated column samples with when <see cref="GenerationOptions.Seed"/> is null: the training
+    /// run's seed, so that two fits with the same MLContext seed generate the same text. Models saved before this
+    /// setting existed read it as 0.
+    /// </summary>
+    public int SamplingSeed { get; init; }
+
     /// <summary>The id that ends a sentence or line in the stream (and stops generation), or null when there is none.</summary>
     [JsonIgnore]
     public int? EndOfSequenceId => RowsHaveBeginEnd ? TokenizeToSequenceTransformer.EndId : SeparatorTokenId;

@@ -46,7 +46,7 @@ public sealed class LanguageModelTrainer : IEstimator<LanguageModelTransformer>
         var layout = Describe(0);
         int[] stream = TokenStream.Read(trainData, _options.TokenColumnName, layout, null, layout.VocabularySize, "training");
         int vocabulary = layout.VocabularySize > 0 ? layout.VocabularySize : Math.Max(stream.Max() + 1, 2);
-        var settings = layout with { VocabularySize = vocabulary };
+        var settings = layout with { VocabularySize = vocabulary, SamplingSeed = run.Seed };
         int[]? validation = validationData is null ? null
             : TokenStream.Read(validationData, _options.TokenColumnName, settings, null, vocabulary, "validation");
         if (validation is null && _options.ValidationFraction > 0)

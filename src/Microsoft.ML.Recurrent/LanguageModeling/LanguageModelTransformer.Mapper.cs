@@ -67,8 +67,10 @@ public sealed partial class LanguageModelTransformer
             return (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) =>
             {
                 getPrompt(ref prompt);
-                // Each row gets its own seed so that a row's text does not depend on which rows were read before it.
-                var options = generation.Seed is int seed ? generation with { Seed = unchecked(seed + (int)input.Position) } : generation;
+                // A row's text is a function of its prompt (and the model): its seed comes from the prompt, not from
+                // the row's position or from earlier rows, unless the options ask for fresh randomness.
+                var options = generation.RandomEachCall ? generation
+                    : generation with { Seed = GenerationOptions.PromptSeed(generation.Seed ?? _model.Settings.SamplingSeed, prompt.Span) };
                 value = _model.Generate(prompt.ToString(), options).AsMemory();
             });
         }

@@ -18,7 +18,7 @@ namespace Microsoft.ML.Recurrent.LanguageModeling;
 /// <remarks>
 /// <list type="table">
 /// <item><term>LogProbability</term><description>(Single, when <see cref="LanguageModelSettings.LogProbabilityColumnName"/> is set) the natural-log probability of the row's tokens, each predicted from the tokens before it, starting from the end-of-sequence token when the model has one (else the first token is not scored).</description></item>
-/// <item><term>Generated</term><description>(text, when <see cref="LanguageModelSettings.PromptColumnName"/> is set) the continuation of the prompt column, made with <see cref="LanguageModelSettings.Generation"/>; row <c>i</c> samples with seed <c>Seed + i</c>.</description></item>
+/// <item><term>Generated</term><description>(text, when <see cref="LanguageModelSettings.PromptColumnName"/> is set) the continuation of the prompt column, made with <see cref="LanguageModelSettings.Generation"/>; each row samples with a seed mixed from the options' seed (else the model's <see cref="LanguageModelSettings.SamplingSeed"/>) and its prompt, so equal prompts give equal text on every cursor and after save and load (<see cref="GenerationOptions.RandomEachCall"/> samples afresh instead).</description></item>
 /// </list>
 /// Text methods (<see cref="Generate"/>, <see cref="GenerateTokens"/>, <see cref="Encode"/>, <see cref="Decode"/>)
 /// need the model to have been trained with <see cref="LanguageModelTrainerOptions.Tokenizer"/>; its vocabulary is
