@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.LanguageModeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,6 +57,35 @@ internal sealed class RecurrentDirection : Module<Tensor, Tensor>
                 var (output, hidden) = plain.call(input, null);
                 hidden.Dispose();
                 return output;
+            }
+            default:
+                throw new InvalidOperationException($"Unexpected recurrent module {rnn.GetType().Name}.");
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="input"/> ([batch, time, input]) on from <paramref name="state"/> (null: zeros, as
+    /// <see cref="forward"/> starts) and returns the outputs ([batch, time, hidden]) and the state after the last step,
+    /// so that a sequence can be read in pieces with the same result as at once.
+    /// </summary>
+    internal (Tensor Output, RecurrentState State) Continue(Tensor input, RecurrentState? state)
+    {
+        switch (rnn)
+        {
+            case LSTM lstm:
+            {
+                var (output, hidden, cell) = lstm.call(input, state is null ? null : (state.Hidden, state.Cell!));
+                return (output, new RecurrentState(hidden, cell));
+            }
+            case GRU gru:
+            {
+                var (output, hidden) = gru.call(input, state?.Hidden);
+                return (output, new RecurrentState(hidden, null));
+            }
+            case RNN plain:
+            {
+                var (output, hidden) = plain.call(input, state?.Hidden);
+                return (output, new RecurrentState(hidden, null));
             }
             default:
                 throw new InvalidOperationException($"Unexpected recurrent module {rnn.GetType().Name}.");

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.LanguageModeling;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,6 +95,30 @@ internal sealed class RecurrentEncoder : Module<Tensor, Tensor, RecurrentOutput>
     /// which also saves their backward passes in training.
     /// </summary>
     public Tensor EncodeFinal(Tensor input, Tensor lengths) => Encode(input, lengths, wantSequence: false).Final;
+
+    /// <summary>
+    /// Reads the next step(s) of one stream: <paramref name="input"/> is [1, steps] token ids or [1, steps, features],
+    /// <paramref name="states"/> holds each layer's state after the steps read so far (null entries: none yet) and is
+    /// replaced by the states after these steps (the caller owns and disposes them). Returns the top layer's outputs,
+    /// [1, steps, hidden]: the same as <see cref="forward"/> gives for those steps of the whole sequence (evaluation
+    /// mode: no dropout). A unidirectional encoder only: a backward direction needs the end of the sequence first.
+    /// </summary>
+    internal Tensor Continue(Tensor input, RecurrentState?[] states)
+    {
+        if (Settings.Bidirectional)
+            throw new InvalidOperationException("A bidirectional encoder cannot be read step by step: its backward direction starts from the end of the sequence.");
+        if (states.Length != Settings.Layers)
+            throw new ArgumentException($"Expected one state per layer ({Settings.Layers}); got {states.Length}.", nameof(states));
+        ValidateInput(input);
+        var x = embedding is null ? input : embedding.call(input);
+        for (int layer = 0; layer < Settings.Layers; layer++)
+        {
+            var (output, state) = forward_layers[layer].Continue(x, states[layer]);
+            states[layer] = state;
+            x = output;
+        }
+        return x;
+    }
 
     private (Tensor? Sequence, Tensor Final) Encode(Tensor input, Tensor lengths, bool wantSequence)
     {

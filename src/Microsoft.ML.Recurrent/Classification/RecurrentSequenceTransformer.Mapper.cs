@@ -86,7 +86,7 @@ public sealed partial class RecurrentSequenceTransformer
             _ => (ValueGetter<float>)((ref float score) => score = current()[0]),
         };
 
-    private static float Logit(float probability)
+    internal static float Logit(float probability)
     {
         double p = Math.Clamp(probability, 1e-7, 1 - 1e-7);
         return (float)Math.Log(p / (1 - p));
