@@ -12,7 +12,7 @@ public sealed class TinyShakespeareTests
     /// the highest of seeds 1-5 published in docs/benchmarks.md (real-data test runs); measure with
     /// <see cref="SharedData.SeedVariable"/> set to each seed.
     /// </summary>
-    internal const double MaximumCrossEntropy = 2.4;
+    internal const double MaximumCrossEntropy = 2.28;
 
     private sealed class Line
     {

@@ -15,7 +15,7 @@ public sealed class Conll2003Tests
     /// lowest of seeds 1-5 published in docs/benchmarks.md (real-data test runs); measure with
     /// <see cref="SharedData.SeedVariable"/> set to each seed.
     /// </summary>
-    internal const double MinimumF1 = 0.5;
+    internal const double MinimumF1 = 0.58;
 
     [TestMethod]
     [TestCategory(SharedData.Category)]
