@@ -6,6 +6,7 @@ namespace Microsoft.ML.Recurrent.Tests.Classification;
 /// <summary>Short training runs on SST-2 (../shared/data/sst2); the full-quality figures come from the sample.</summary>
 [TestClass]
 [TestCategory(SharedData.Category)]
+[DoNotParallelize] // alone, so that its figure is the measured one (a concurrent fit's draws from LibTorch's generator would change the initial weights)
 public sealed class Sst2RealDataTests
 {
     /// <summary>
