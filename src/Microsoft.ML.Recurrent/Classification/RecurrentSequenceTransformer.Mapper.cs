@@ -18,7 +18,7 @@ public sealed partial class RecurrentSequenceTransformer
     }
 
     /// <summary>Computes the task's columns for one row at a time, sharing one network call among them.</summary>
-    private sealed class Mapper : RowMapping
+    private sealed class Mapper : RowPredictionMapping<float[]>
     {
         private readonly RecurrentSequenceTransformer _model;
         private readonly DataViewSchema.Column _features;
@@ -35,34 +35,20 @@ public sealed partial class RecurrentSequenceTransformer
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumns() => OutputColumns(_model.Settings, NextScoreColumnSetId(InputSchema));
 
-        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
-        {
-            bool any = Enumerable.Range(0, Outputs.Length).Any(activeOutput);
-            return column => any && column == _features.Index;
-        }
+        protected override DataViewSchema.Column Source => _features;
 
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
+        protected override Func<float[]> CreatePredictor(DataViewRow input)
         {
-            disposer = null;
-            // One prediction per cursor, shared by all of its columns; each cursor (and thread) gets its own. A cursor
-            // that reads none of them has no active feature column to read from, so it gets no prediction.
-            RowPrediction? prediction = null;
-            var getters = new Delegate[Outputs.Length];
-            for (int i = 0; i < getters.Length; i++)
+            var settings = _model.Settings;
+            var read = SequenceRowReader.Create(input, _features, settings.FeatureColumnName, settings.UsesTokens ? 0 : settings.FeatureSize);
+            return () =>
             {
-                if (activeOutput(i))
-                    getters[i] = MakeGetter(prediction ??= new RowPrediction(_model, input, _features), i);
-            }
-            return getters;
+                var (tokens, features, count) = read();
+                return _model.Predict(tokens.AsSpan(0, settings.UsesTokens ? count : 0), features.AsSpan(0, settings.UsesTokens ? 0 : count));
+            };
         }
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
-        {
-            disposer = null;
-            return MakeGetter(new RowPrediction(_model, input, _features), iinfo);
-        }
-
-        private Delegate MakeGetter(RowPrediction prediction, int iinfo) => OutputGetter(_model.Settings, iinfo, prediction.Get);
+        protected override Delegate OutputGetter(int output, Func<float[]> current) => RecurrentSequenceTransformer.OutputGetter(_model.Settings, output, current);
     }
 
     /// <summary>
@@ -107,32 +93,4 @@ public sealed partial class RecurrentSequenceTransformer
 
     /// <summary>The id the next set of score columns gets in <paramref name="inputSchema"/>, as ML.NET's scorers number them.</summary>
     internal static uint NextScoreColumnSetId(DataViewSchema inputSchema) => SequenceOutputColumns.NextScoreColumnSetId(inputSchema);
-
-    /// <summary>The prediction for the row under the cursor, computed once however many columns ask for it.</summary>
-    private sealed class RowPrediction
-    {
-        private readonly RecurrentSequenceTransformer _model;
-        private readonly DataViewRow _row;
-        private readonly Func<(long[] Tokens, float[] Features, int Count)> _read;
-        private long _position = -1;
-        private float[] _value = [];
-
-        public RowPrediction(RecurrentSequenceTransformer model, DataViewRow row, DataViewSchema.Column features)
-        {
-            _model = model;
-            _row = row;
-            _read = SequenceRowReader.Create(row, features, model.Settings.FeatureColumnName, model.Settings.UsesTokens ? 0 : model.Settings.FeatureSize);
-        }
-
-        public float[] Get()
-        {
-            if (_position != _row.Position || _position < 0)
-            {
-                var (tokens, features, count) = _read();
-                _value = _model.Predict(tokens.AsSpan(0, _model.Settings.UsesTokens ? count : 0), features.AsSpan(0, _model.Settings.UsesTokens ? 0 : count));
-                _position = _row.Position;
-            }
-            return _value;
-        }
-    }
 }

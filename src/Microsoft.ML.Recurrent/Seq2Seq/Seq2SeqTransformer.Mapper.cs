@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 public sealed partial class Seq2SeqTransformer
 {
     /// <summary>Decodes the row under the cursor once, however many of the output columns ask for it.</summary>
-    private sealed class Mapper : RowMapping
+    private sealed class Mapper : RowPredictionMapping<Seq2SeqPrediction>
     {
         private readonly Seq2SeqTransformer _model;
         private readonly DataViewSchema.Column _source;
@@ -29,71 +29,29 @@ public sealed partial class Seq2SeqTransformer
             return columns.ToArray();
         }
 
-        public override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
-        {
-            bool any = Enumerable.Range(0, Outputs.Length).Any(activeOutput);
-            return column => any && column == _source.Index;
-        }
+        protected override DataViewSchema.Column Source => _source;
 
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)
+        protected override Func<Seq2SeqPrediction> CreatePredictor(DataViewRow input)
         {
-            disposer = null;
-            // One decoding per cursor, shared by its columns; each cursor (and thread) gets its own.
-            // A cursor that reads none of them has no active input column to read from, so it gets no prediction.
-            RowPrediction? prediction = null;
-            var getters = new Delegate[Outputs.Length];
-            for (int i = 0; i < getters.Length; i++)
+            var read = SequenceRowReader.Create(input, _source, _model.Settings.SourceColumnName, 0);
+            return () =>
             {
-                if (activeOutput(i))
-                    getters[i] = MakeGetter(prediction ??= new RowPrediction(_model, input, _source), i);
-            }
-            return getters;
+                var (tokens, _, count) = read();
+                var ids = new int[count];
+                for (int i = 0; i < count; i++)
+                    ids[i] = tokens[i] is >= 0 and <= int.MaxValue ? (int)tokens[i] : 1;
+                return _model.Predict(ids);
+            };
         }
 
-        public override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
-        {
-            disposer = null;
-            return MakeGetter(new RowPrediction(_model, input, _source), iinfo);
-        }
-
-        private static Delegate MakeGetter(RowPrediction prediction, int iinfo) => iinfo == 0
+        protected override Delegate OutputGetter(int output, Func<Seq2SeqPrediction> current) => output == 0
             ? (ValueGetter<VBuffer<int>>)((ref VBuffer<int> tokens) =>
             {
-                var values = prediction.Get().Tokens;
+                var values = current().Tokens;
                 var editor = VBufferEditor.Create(ref tokens, values.Length);
                 values.CopyTo(editor.Values);
                 tokens = editor.Commit();
             })
-            : (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> text) => text = (prediction.Get().Text ?? "").AsMemory());
-    }
-
-    private sealed class RowPrediction
-    {
-        private readonly Seq2SeqTransformer _model;
-        private readonly DataViewRow _row;
-        private readonly Func<(long[] Tokens, float[] Features, int Count)> _read;
-        private long _position = -1;
-        private Seq2SeqPrediction? _value;
-
-        public RowPrediction(Seq2SeqTransformer model, DataViewRow row, DataViewSchema.Column source)
-        {
-            _model = model;
-            _row = row;
-            _read = SequenceRowReader.Create(row, source, model.Settings.SourceColumnName, 0);
-        }
-
-        public Seq2SeqPrediction Get()
-        {
-            if (_value is null || _position != _row.Position)
-            {
-                var (tokens, _, count) = _read();
-                var ids = new int[count];
-                for (int i = 0; i < count; i++)
-                    ids[i] = tokens[i] is >= 0 and <= int.MaxValue ? (int)tokens[i] : 1;
-                _value = _model.Predict(ids);
-                _position = _row.Position;
-            }
-            return _value;
-        }
+            : (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> text) => text = (current().Text ?? "").AsMemory());
     }
 }
