@@ -7,6 +7,7 @@ using Samples.Onnx;
 using Samples.Predict;
 using Samples.Seq2Seq;
 using Samples.Sentiment;
+using Samples.Speech;
 
 namespace Samples;
 
@@ -24,6 +25,7 @@ public static class Verbs
             ForecastCommand.Create(),
             TagCommand.Create(),
             Seq2SeqCommand.Create(),
+            SpeechCommand.Create(),
             ExportOnnxCommand.Create(),
             InspectCommand.Create(),
             PredictCommand.Create(),
