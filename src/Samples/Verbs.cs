@@ -2,6 +2,7 @@ using System.CommandLine;
 using Samples.Forecast;
 using Samples.Inspect;
 using Samples.LanguageModel;
+using Samples.Music;
 using Samples.Tag;
 using Samples.Onnx;
 using Samples.Predict;
@@ -26,6 +27,7 @@ public static class Verbs
             TagCommand.Create(),
             Seq2SeqCommand.Create(),
             SpeechCommand.Create(),
+            MusicCommand.Create(),
             ExportOnnxCommand.Create(),
             InspectCommand.Create(),
             PredictCommand.Create(),
