@@ -54,9 +54,10 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
     /// Checks the header of a component being loaded. A model written by a newer version of this library fails
     /// with a message that names the component and both versions (ML.NET's own message would blame ML.NET).
     /// </summary>
-    public void BeginLoad(ModelLoadContext context)
+    public void BeginLoad(ComponentReader reader)
     {
         MLNetCompatibility.EnsureSupported();
+        var context = reader.Context;
         var header = context.Header;
         if (header.ModelSignature == ToVersionInfo().ModelSignature && header.ModelVerReadable > VersionBase + FormatVersion)
         {
@@ -68,12 +69,6 @@ internal sealed record ComponentFormat(string ModelSignature, string LoaderSigna
         context.CheckAtModel(ToVersionInfo());
     }
 
-    /// <summary>Format version of the component being loaded (valid after <see cref="BeginLoad(ModelLoadContext)"/>).</summary>
-    public static uint LoadedVersion(ModelLoadContext context) => context.Header.ModelVerWritten - VersionBase;
-
-    /// <summary>Checks the header of a component being loaded (see <see cref="BeginLoad(ModelLoadContext)"/>).</summary>
-    public void BeginLoad(ComponentReader reader) => BeginLoad(reader.Context);
-
-    /// <summary>Format version of the component being loaded (valid after <see cref="BeginLoad(ComponentReader)"/>).</summary>
-    public static uint LoadedVersion(ComponentReader reader) => LoadedVersion(reader.Context);
+    /// <summary>Format version of the component being loaded (valid after <see cref="BeginLoad"/>).</summary>
+    public static uint LoadedVersion(ComponentReader reader) => reader.Context.Header.ModelVerWritten - VersionBase;
 }

@@ -98,15 +98,11 @@ public static class MusicCommand
         report.Note("network", $"2 x {options.HiddenSize} LSTM, embedding {options.EmbeddingSize}, dropout {options.Dropout}");
         report.Note("vocabulary", tokenizer.Vocabulary.Count);
         Console.WriteLine(report.Line($"{train.Count} training tunes"));
-        if (!arguments.Json)
-            options.Progress = new Progress<TrainingProgress>(p =>
-            {
-                if (p.CompletedEpoch is { } e)
-                    Console.WriteLine($"epoch {e.Epoch}: loss {F(e.TrainingLoss)}" + (e.ValidationMetric is { } v ? $", validation {F(v)}" : "") + $" ({e.Seconds:F0} s)");
-            });
+        var progress = new TrainingProgressView("melody model", options.Epochs, metricName: "perplexity");
+        options.Progress = progress;
 
         var clock = Stopwatch.StartNew();
-        var model = ml.LanguageModeling().Trainers.Recurrent(options).Fit(tokenizer.Transform(trainData), tokenizer.Transform(View(ml, valid)));
+        var model = progress.Run(() => ml.LanguageModeling().Trainers.Recurrent(options).Fit(tokenizer.Transform(trainData), tokenizer.Transform(View(ml, valid))));
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         // Both models predict every event of a test tune and its end, from the tune's start: the same count.

@@ -77,8 +77,9 @@ public static class SpeechCommand
         report.Note("features", $"{Coefficients} MFCC + deltas + delta-deltas, mean/variance-normalized per recording");
         Console.WriteLine(report.Line($"{train.Count:N0} training recordings"));
 
+        var progress = new TrainingProgressView("speech", epochs, members, "accuracy");
         var clock = Stopwatch.StartNew();
-        var model = Fit(ml, train, generated, epochs, members, arguments, progress: !arguments.Json);
+        var model = progress.Run(() => Fit(ml, train, generated, epochs, members, arguments, progress));
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var testData = View(ml, test);
         var scored = model.Transform(testData);
@@ -118,7 +119,8 @@ public static class SpeechCommand
     }
 
     /// <summary>Digit -> key, MFCC frames of the recording, the recurrent classifier, key -> digit.</summary>
-    private static TransformerChain<Microsoft.ML.Transforms.KeyToValueMappingTransformer> Fit(MLContext ml, IReadOnlyList<Recording> train, bool generated, int epochs, int members, Arguments arguments, bool progress)
+    private static TransformerChain<Microsoft.ML.Transforms.KeyToValueMappingTransformer> Fit(MLContext ml, IReadOnlyList<Recording> train, bool generated, int epochs, int members, Arguments arguments,
+        IProgress<TrainingProgress>? progress)
     {
         var options = new RecurrentSequenceTrainerOptions
         {
@@ -146,13 +148,8 @@ public static class SpeechCommand
             EarlyStoppingPatience = 10,
             Seed = 1,
             MaxTrainingTime = arguments.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            Progress = progress,
         };
-        if (progress)
-            options.Progress = new Progress<TrainingProgress>(p =>
-            {
-                if (p.CompletedEpoch is { } e)
-                    Console.WriteLine($"epoch {e.Epoch}: loss {F(e.TrainingLoss)}" + (e.ValidationMetric is { } v ? $", validation accuracy {F(v)}" : "") + $" ({e.Seconds:F0} s)");
-            });
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Recording.Digit))
             .Append(ml.Transforms.ExtractMfcc(new MfccEstimator.Options
             {
@@ -207,7 +204,7 @@ public static class SpeechCommand
         var accuracies = new List<double>();
         foreach (string speaker in all.Select(r => r.Speaker).Distinct().Order(StringComparer.Ordinal))
         {
-            var model = Fit(ml, all.Where(r => r.Speaker != speaker).ToList(), generated, epochs, members, arguments, progress: false);
+            var model = Fit(ml, all.Where(r => r.Speaker != speaker).ToList(), generated, epochs, members, arguments, progress: null);
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(View(ml, all.Where(r => r.Speaker == speaker))));
             accuracies.Add(metrics.MicroAccuracy);
             Console.WriteLine($"Speaker {speaker} held out: accuracy {F(metrics.MicroAccuracy)}");
