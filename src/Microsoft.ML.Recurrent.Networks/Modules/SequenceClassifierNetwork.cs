@@ -7,11 +7,15 @@ namespace Microsoft.ML.Recurrent.Modules;
 
 /// <summary>
 /// A recurrent encoder, a pooling over time (<see cref="SequencePooling"/>: final states by default) and a linear head:
-/// [batch, outputSize] logits (1 for binary classification or regression, the class count for multiclass).
+/// [batch, outputSize] logits (1 for binary classification or regression, the class count for multiclass). With wide
+/// features (wide and deep, Cheng et al. 2016), a linear map of a per-sequence feature vector is added to the logits:
+/// the same as joining that vector to the pooled encoding before the output layer.
 /// </summary>
 /// <remarks>
 /// Input: [batch, time] int64 token ids (with an embedding) or [batch, time, features] float32, right-padded, and
-/// [batch] int64 lengths. Every pooling reads only the steps within each row's length, so padding never changes a result.
+/// [batch] int64 lengths; with wide features also [batch, wideSize] float32. Every pooling reads only the steps within
+/// each row's length, so padding never changes a result. The wide map starts at zero, so an untrained wide part
+/// changes nothing and training can only move it where the loss falls.
 /// </remarks>
 internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
 {
@@ -20,12 +24,15 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
     private readonly Linear head;
     private readonly Linear? attention_projection;
     private readonly Linear? attention_context;
+    private readonly Linear? wide;
 
     /// <param name="encoderSettings">The encoder's shape.</param>
     /// <param name="outputSize">Logits per sequence, at least 1.</param>
     /// <param name="dropout">Dropout probability on the pooled vector before the head, in [0, 1), training mode only.</param>
     /// <param name="pooling">How the encoder's outputs over time become one vector; default the final states.</param>
-    public SequenceClassifierNetwork(RecurrentEncoderSettings encoderSettings, int outputSize, double dropout = 0, SequencePooling pooling = SequencePooling.Last)
+    /// <param name="wideSize">Values of the wide feature vector read beside the sequence; 0 (default) for none.</param>
+    public SequenceClassifierNetwork(RecurrentEncoderSettings encoderSettings, int outputSize, double dropout = 0, SequencePooling pooling = SequencePooling.Last,
+        int wideSize = 0)
         : base(nameof(SequenceClassifierNetwork))
     {
         ArgumentNullException.ThrowIfNull(encoderSettings);
@@ -45,6 +52,14 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
             attention_context = nn.Linear(encoder.OutputSize, 1, hasBias: false);
         }
         head = nn.Linear(encoder.OutputSize, outputSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(wideSize);
+        if (wideSize > 0)
+        {
+            wide = nn.Linear(wideSize, outputSize, hasBias: false);
+            using var noGrad = no_grad();
+            wide.weight!.zero_();
+        }
+        WideSize = wideSize;
         OutputSize = outputSize;
         RegisterComponents();
     }
@@ -54,6 +69,12 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
 
     /// <summary>Logits per sequence.</summary>
     public int OutputSize { get; }
+
+    /// <summary>Values of the wide feature vector; 0 when the network reads none.</summary>
+    public int WideSize { get; }
+
+    /// <summary>The wide features' linear map (no bias: the head has one), read by the ONNX exporter; null without wide features.</summary>
+    internal Linear? Wide => wide;
 
     /// <summary>How the encoder's outputs over time become the head's input.</summary>
     public SequencePooling Pooling { get; }
@@ -67,13 +88,32 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
     /// <summary>The linear head on the final state, read by the ONNX exporter.</summary>
     internal Linear Head => head;
 
-    /// <summary>Computes [batch, outputSize] logits for a right-padded batch; see <see cref="RecurrentEncoder.forward"/> for the inputs.</summary>
-    public override Tensor forward(Tensor input, Tensor lengths)
+    /// <summary>
+    /// Computes [batch, outputSize] logits for a right-padded batch; see <see cref="RecurrentEncoder.forward"/> for the
+    /// inputs. A network with wide features needs <see cref="Score"/>.
+    /// </summary>
+    public override Tensor forward(Tensor input, Tensor lengths) => Score(input, lengths, null);
+
+    /// <summary>
+    /// Computes [batch, outputSize] logits: the head on the pooled encoding plus, for a network with wide features, the
+    /// wide map of <paramref name="wideFeatures"/> ([batch, <see cref="WideSize"/>] float32).
+    /// </summary>
+    /// <exception cref="ArgumentException">The wide features are missing, unexpected or of the wrong width.</exception>
+    public Tensor Score(Tensor input, Tensor lengths, Tensor? wideFeatures)
     {
+        if ((wide is null) != (wideFeatures is null))
+            throw new ArgumentException(wide is null
+                ? "This network reads no wide features."
+                : $"This network needs its {WideSize} wide features beside the sequence.", nameof(wideFeatures));
+        if (wideFeatures is not null && (wideFeatures.dim() != 2 || wideFeatures.shape[1] != WideSize))
+            throw new ArgumentException($"The wide features have shape [{string.Join(", ", wideFeatures.shape)}]; expected [batch, {WideSize}].", nameof(wideFeatures));
         using var scope = NewDisposeScope();
         var pooled = Pool(input, lengths);
         var features = head_dropout is null ? pooled : head_dropout.call(pooled);
-        return head.call(features).MoveToOuterDisposeScope();
+        var logits = head.call(features);
+        if (wide is not null)
+            logits = logits + wide.call(wideFeatures!);
+        return logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>[batch, encoder outputs]: the head's input for a right-padded batch.</summary>

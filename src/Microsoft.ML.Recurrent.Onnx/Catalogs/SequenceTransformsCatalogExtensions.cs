@@ -15,7 +15,7 @@ public static class SequenceTransformsCatalogExtensions
     /// <param name="length">Elements per output vector; must be positive.</param>
     /// <param name="inputColumnName">Input column: a vector of numbers or keys. Default: <paramref name="outputColumnName"/>.</param>
     /// <param name="padding">Where pad values go. Default: <see cref="SequenceEnd.End"/>.</param>
-    /// <param name="truncation">Where longer inputs lose elements. Default: <see cref="SequenceEnd.Start"/> (keeps the last elements).</param>
+    /// <param name="truncation">Where longer inputs lose elements. Default: <see cref="SequenceEnd.Start"/> (keeps the last elements); <see cref="SequenceEnd.Middle"/> keeps the head and the tail.</param>
     /// <param name="padValue">The pad value. Default: 0.</param>
     /// <param name="lengthColumnName">Optional Int32 column receiving each row's kept length.</param>
     public static PadSequenceEstimator PadSequence(this TransformsCatalog catalog, string outputColumnName, int length,

@@ -32,6 +32,18 @@ public sealed record SequenceModelSettings
     /// <summary>How the encoder's outputs over time become the head's input. Models saved before pooling existed read as <see cref="SequencePooling.Last"/>.</summary>
     public SequencePooling Pooling { get; init; } = SequencePooling.Last;
 
+    /// <summary>
+    /// The optional wide feature column (a Single vector, for example the output of <c>FeaturizeText</c>) whose linear
+    /// map is added to the head's output; null when the model has none (and for models saved before it existed).
+    /// </summary>
+    public string? WideFeatureColumnName { get; init; }
+
+    /// <summary>Values of the wide feature vector; 0 when the model has no wide features.</summary>
+    public int WideFeatureSize { get; init; }
+
+    /// <summary>True when the model reads a wide feature column beside its sequence.</summary>
+    public bool UsesWideFeatures => WideFeatureSize > 0 && WideFeatureColumnName is not null;
+
     /// <summary>Outputs of the network's head: 1 for binary classification and regression, the class count for multiclass.</summary>
     public int OutputSize { get; init; }
 

@@ -34,10 +34,13 @@ public sealed class PadSequenceEstimator : IEstimator<PadSequenceTransformer>
         /// <summary>Number of elements of every output vector. Default: 64; must be positive.</summary>
         public int Length { get; set; } = 64;
 
-        /// <summary>Where pad values are added. Default: <see cref="SequenceEnd.End"/> (Keras 'post').</summary>
+        /// <summary>Where pad values are added: <see cref="SequenceEnd.Start"/> or <see cref="SequenceEnd.End"/>. Default: <see cref="SequenceEnd.End"/> (Keras 'post').</summary>
         public SequenceEnd Padding { get; set; } = SequenceEnd.End;
 
-        /// <summary>Where elements are dropped from longer inputs. Default: <see cref="SequenceEnd.Start"/> (Keras 'pre').</summary>
+        /// <summary>
+        /// Where elements are dropped from longer inputs: the start (keeping the last elements), the end (keeping the first)
+        /// or the middle (keeping both ends, for long documents). Default: <see cref="SequenceEnd.Start"/> (Keras 'pre').
+        /// </summary>
         public SequenceEnd Truncation { get; set; } = SequenceEnd.Start;
 
         /// <summary>Value used for padding. Default: 0 (the padding token id of <c>TokenizeToSequence</c>). Must be finite.</summary>
@@ -50,6 +53,10 @@ public sealed class PadSequenceEstimator : IEstimator<PadSequenceTransformer>
         {
             if (string.IsNullOrWhiteSpace(OutputColumnName))
                 throw new ArgumentException("PadSequence: OutputColumnName must be set.", nameof(OutputColumnName));
+            if (Padding is not (SequenceEnd.Start or SequenceEnd.End))
+                throw new ArgumentOutOfRangeException(nameof(Padding), Padding, "PadSequence: Padding must be Start or End; only truncation can take the middle.");
+            if (!Enum.IsDefined(Truncation))
+                throw new ArgumentOutOfRangeException(nameof(Truncation), Truncation, "PadSequence: Truncation must be Start, End or Middle.");
             if (Length <= 0)
                 throw new ArgumentOutOfRangeException(nameof(Length), Length, "PadSequence: Length must be positive.");
             if (!double.IsFinite(PadValue))

@@ -54,7 +54,8 @@ public sealed class PadSequenceTransformer : RecurrentTransformerBase, ILoadable
     {
         Format.BeginLoad(reader);
         var settings = reader.LoadJson<Settings>("Settings", LoaderSignature);
-        if (settings.Length <= 0 || string.IsNullOrEmpty(settings.OutputColumnName) || string.IsNullOrEmpty(settings.InputColumnName))
+        if (settings.Length <= 0 || string.IsNullOrEmpty(settings.OutputColumnName) || string.IsNullOrEmpty(settings.InputColumnName)
+            || !Enum.IsDefined(settings.Truncation) || settings.Padding is not (SequenceEnd.Start or SequenceEnd.End))
             throw new InvalidDataException($"The model file is damaged: component '{LoaderSignature}' has invalid settings.");
         return new PadSequenceTransformer(env, settings);
     }
@@ -69,10 +70,23 @@ public sealed class PadSequenceTransformer : RecurrentTransformerBase, ILoadable
     {
         int length = destination.Length;
         int kept = Math.Min(source.Length, length);
-        var keptSource = _settings.Truncation == SequenceEnd.Start ? source[(source.Length - kept)..] : source[..kept];
         int offset = _settings.Padding == SequenceEnd.Start ? length - kept : 0;
         destination.Fill(padValue);
-        keptSource.CopyTo(destination[offset..]);
+        var target = destination[offset..];
+        switch (_settings.Truncation)
+        {
+            case SequenceEnd.Start:
+                source[(source.Length - kept)..].CopyTo(target);
+                break;
+            case SequenceEnd.Middle:
+                int head = (kept + 1) / 2;
+                source[..head].CopyTo(target);
+                source[(source.Length - (kept - head))..].CopyTo(target[head..]);
+                break;
+            default:
+                source[..kept].CopyTo(target);
+                break;
+        }
         return kept;
     }
 

@@ -51,14 +51,15 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         var targetKind = _kind == SequencePredictionKind.MulticlassClassification ? SequenceTargetKind.Class : SequenceTargetKind.Value;
         int featureSize = Math.Max(_options.FeatureSize, 1);
         SequenceDataset Read(IDataView data) => SequenceDataReader.Read(data, _options.FeatureColumnName, featureSize, _options.LabelColumnName,
-            targetKind, trimPadding: true, weightColumn: _options.ExampleWeightColumnName);
+            targetKind, trimPadding: true, weightColumn: _options.ExampleWeightColumnName, wideColumn: _options.WideFeatureColumnName);
         var training = Read(trainData);
         var validation = validationData is null ? null : Read(validationData);
 
         var settings = DescribeModel(trainData.Schema, training);
         float[,]? embeddings = LoadPretrainedEmbeddings(settings, run.Channel);
         var task = SequenceTrainingTasks.For(_kind);
-        var loop = new TrainingLoop(_options);
+        // A model that starts from the linear model keeps the recurrent part only where it beats that start on validation.
+        var loop = new TrainingLoop(_options) { StartIsCandidate = settings.UsesWideFeatures && _options.StartFromLinearModel };
         var networks = run.TrainMembers(_options.EnsembleSize,
             () =>
             {
@@ -70,13 +71,28 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
                 }
                 return network;
             },
-            (model, member) => loop.Train(model, task, training, validation, member));
+            (model, member) =>
+            {
+                if (settings.UsesWideFeatures && _options.StartFromLinearModel)
+                    StartFromLinearModel((SequenceClassifierNetwork)model, training, validation, loop.TrainingIndices(training, validation, member), settings, member.Seed, run.Channel);
+                return loop.Train(model, task, training, validation, member);
+            });
         LastTrainingHistories = run.Histories;
         return new RecurrentSequenceTransformer(_core.Host, settings, new(networks))
         {
             Story = run.Story(RecurrentSequenceTransformer.LoaderSignature, _kind.ToString(), training),
         };
     });
+
+    /// <summary>Fits the linear model on the wide features of the rows the network trains on, and starts the network from it with the wide map fixed.</summary>
+    private void StartFromLinearModel(SequenceClassifierNetwork network, SequenceDataset training, SequenceDataset? validation,
+        (int[] Training, int[] Validation) rows, SequenceModelSettings settings, int seed, IChannel channel)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        WideLinearStart.Fit(_kind, training, rows.Training, validation ?? training, rows.Validation, settings.OutputSize, seed, channel.LogInfo).CopyInto(network);
+        network.Wide!.weight!.requires_grad = false;
+        channel.LogInfo($"Started from the linear model on the {settings.WideFeatureSize} wide features of '{settings.WideFeatureColumnName}' ({rows.Training.Length} rows, {clock.Elapsed.TotalSeconds:F1} s); the recurrent part learns what it leaves.");
+    }
 
     /// <summary>Checks the input columns and describes the columns the trained model adds.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -112,6 +128,10 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         if (_options.ExampleWeightColumnName is { } weight)
             SchemaChecks.RequireColumn(schema, component, "example weight", weight,
                 c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single, "a Single scalar");
+        if (_options.WideFeatureColumnName is { } wide)
+            SchemaChecks.RequireColumn(schema, component, "wide feature", wide,
+                c => c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single,
+                "a vector of Single of known size, e.g. from FeaturizeText");
         return _kind switch
         {
             SequencePredictionKind.BinaryClassification => SchemaChecks.RequireColumn(schema, component, "label", _options.LabelColumnName,
@@ -157,6 +177,8 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             Layers = _options.PretrainedLanguageModel is { } pretrained && !_options.Bidirectional ? pretrained.ModelSettings.Layers : _options.Layers,
             Bidirectional = _options.Bidirectional,
             Pooling = _options.Pooling,
+            WideFeatureColumnName = _options.WideFeatureColumnName,
+            WideFeatureSize = training.WideSize,
             VocabularySize = vocabulary,
             EmbeddingSize = tokens ? _options.PretrainedLanguageModel?.ModelSettings.EmbeddingSize ?? EmbeddingWidth() : 0,
             OutputSize = outputSize,

@@ -23,6 +23,27 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
     /// </summary>
     public string? ExampleWeightColumnName { get; set; }
 
+    /// <summary>
+    /// Optional wide feature column (wide and deep): a vector of Single of known size, such as the bag of words and
+    /// character n-grams of <c>FeaturizeText</c>. A linear map of it is added to the output layer, as if the vector were
+    /// joined to the recurrent encoding before that layer. With <see cref="StartFromLinearModel"/> (the default) that map
+    /// is ML.NET's linear model on these features, so the model starts where the bag of words ends and the recurrent
+    /// part can only add to it. Training, validation and scored data all need the column; the model saves its name and
+    /// size, and the ONNX export takes it as a second input. Default null: none.
+    /// </summary>
+    public string? WideFeatureColumnName { get; set; }
+
+    /// <summary>
+    /// With a <see cref="WideFeatureColumnName"/>: whether the wide map is first fitted alone as ML.NET's linear model
+    /// (L-BFGS logistic regression for binary classification, L-BFGS maximum entropy for multiclass, SDCA for
+    /// regression; on the training rows only, never the validation split) and then kept fixed, while the output layer's
+    /// weights on the encoding start at zero, so that training begins at the linear model's predictions and early
+    /// stopping keeps the recurrent part only while it improves on them. Default true. When false, the map starts at
+    /// zero and trains with the rest; on small sets of long documents the recurrent part then overfits before the
+    /// linear part has learned (measured in docs/benchmarks.md).
+    /// </summary>
+    public bool StartFromLinearModel { get; set; } = true;
+
     /// <summary>Output Score column. Default "Score".</summary>
     public string ScoreColumnName { get; set; } = "Score";
 
@@ -110,6 +131,7 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
         Require(!string.IsNullOrWhiteSpace(FeatureColumnName), nameof(FeatureColumnName), FeatureColumnName, "must be set");
         Require(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), LabelColumnName, "must be set");
         Require(ExampleWeightColumnName is null || !string.IsNullOrWhiteSpace(ExampleWeightColumnName), nameof(ExampleWeightColumnName), ExampleWeightColumnName!, "must be null or a column name");
+        Require(WideFeatureColumnName is null || !string.IsNullOrWhiteSpace(WideFeatureColumnName), nameof(WideFeatureColumnName), WideFeatureColumnName!, "must be null or a column name");
         Require(FeatureSize >= 0, nameof(FeatureSize), FeatureSize, "must be 0 (token ids) or positive");
         Require(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "must be Last, Max, Mean or Attention");
         Require(VocabularySize == 0 || VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "must be 0 (inferred) or at least 2");

@@ -28,25 +28,29 @@ public sealed partial class RecurrentSequenceTransformer : ITransformer
         var rowByRow = base.Transform(input); // checks the schema and gives the output schema
         var settings = Settings;
         var source = input.Schema[settings.FeatureColumnName];
+        DataViewSchema.Column? wide = settings.UsesWideFeatures ? input.Schema[settings.WideFeatureColumnName!] : null;
         int featureSize = settings.UsesTokens ? 0 : settings.FeatureSize;
         return ReadAheadScoredDataView<SequenceInput, float[]>.Create(input, rowByRow, new BlockScorer<SequenceInput, float[]>(
-            source,
+            wide is { } w ? [source, w] : [source],
             OutputColumns(settings).Length,
             row =>
             {
                 var read = SequenceRowReader.Create(row, source, settings.FeatureColumnName, featureSize);
+                var readWide = wide is { } wideColumn ? SequenceRowReader.CreateWide(row, wideColumn, settings.WideFeatureSize) : null;
                 return () =>
                 {
                     var (tokens, features, count) = read();
-                    return featureSize == 0 ? new SequenceInput(tokens.AsSpan(0, count).ToArray(), []) : new SequenceInput([], features.AsSpan(0, count).ToArray());
+                    var wideFeatures = readWide?.Invoke() ?? default;
+                    return featureSize == 0 ? new SequenceInput(tokens.AsSpan(0, count).ToArray(), [], wideFeatures)
+                        : new SequenceInput([], features.AsSpan(0, count).ToArray(), wideFeatures);
                 };
             },
             PredictBatch,
             (i, current) => OutputGetter(settings, i, current)));
     }
 
-    /// <summary>One row's sequence: token ids, or <c>steps × FeatureSize</c> floats (the other array empty).</summary>
-    internal readonly record struct SequenceInput(long[] Tokens, float[] Features);
+    /// <summary>One row's sequence: token ids, or <c>steps × FeatureSize</c> floats (the other array empty); and its wide features, if any.</summary>
+    internal readonly record struct SequenceInput(long[] Tokens, float[] Features, WideFeatures Wide = default);
 
     /// <summary>
     /// Scores many sequences in length-sorted batches; returns each one's ensemble-averaged output in input order, as
@@ -87,7 +91,15 @@ public sealed partial class RecurrentSequenceTransformer : ITransformer
             var lengthValues = MemoryMarshal.Cast<byte, long>(lengths.bytes);
             for (int r = 0; r < size; r++)
                 lengthValues[r] = Steps(order[start + r]);
-            var output = MemoryMarshal.Cast<byte, float>(EnsembleOutput(input, lengths).contiguous().bytes);
+            Tensor? wideFeatures = null;
+            if (settings.UsesWideFeatures)
+            {
+                wideFeatures = zeros([size, settings.WideFeatureSize], ScalarType.Float32);
+                var values = MemoryMarshal.Cast<byte, float>(wideFeatures.bytes);
+                for (int r = 0; r < size; r++)
+                    rows[order[start + r]].Wide.CopyTo(values.Slice(r * settings.WideFeatureSize, settings.WideFeatureSize));
+            }
+            var output = MemoryMarshal.Cast<byte, float>(EnsembleOutput(input, lengths, wideFeatures).contiguous().bytes);
             int outputs = output.Length / size;
             for (int r = 0; r < size; r++)
                 results[order[start + r]] = output.Slice(r * outputs, outputs).ToArray();

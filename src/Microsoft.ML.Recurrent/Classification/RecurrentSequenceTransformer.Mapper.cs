@@ -17,11 +17,15 @@ public sealed partial class RecurrentSequenceTransformer
             : raw == typeof(float);
     }
 
+    internal static bool IsValidWideType(DataViewType type, int size)
+        => type is VectorDataViewType vector && vector.ItemType == NumberDataViewType.Single && vector.Size == size;
+
     /// <summary>Computes the task's columns for one row at a time, sharing one network call among them.</summary>
     private sealed class Mapper : RowPredictionMapping<float[]>
     {
         private readonly RecurrentSequenceTransformer _model;
         private readonly DataViewSchema.Column _features;
+        private readonly DataViewSchema.Column? _wide;
 
         public Mapper(RecurrentSequenceTransformer model, DataViewSchema inputSchema)
             : base(inputSchema)
@@ -31,20 +35,25 @@ public sealed partial class RecurrentSequenceTransformer
             _features = SchemaChecks.RequireColumn(inputSchema, "Recurrent sequence model", "feature", settings.FeatureColumnName,
                 t => IsValidFeatureType(t, settings.UsesTokens),
                 settings.UsesTokens ? "a vector of token ids (Int32, Int64, UInt32 or key)" : $"a vector of Single ({settings.FeatureSize} per step)");
+            if (settings.UsesWideFeatures)
+                _wide = SchemaChecks.RequireColumn(inputSchema, "Recurrent sequence model", "wide feature", settings.WideFeatureColumnName!,
+                    t => IsValidWideType(t, settings.WideFeatureSize), $"a vector of {settings.WideFeatureSize} Single values");
         }
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumns() => OutputColumns(_model.Settings, NextScoreColumnSetId(InputSchema));
 
-        protected override DataViewSchema.Column Source => _features;
+        protected override IReadOnlyList<DataViewSchema.Column> Sources => _wide is { } wide ? [_features, wide] : [_features];
 
         protected override Func<float[]> CreatePredictor(DataViewRow input)
         {
             var settings = _model.Settings;
             var read = SequenceRowReader.Create(input, _features, settings.FeatureColumnName, settings.UsesTokens ? 0 : settings.FeatureSize);
+            var readWide = _wide is { } wide ? SequenceRowReader.CreateWide(input, wide, settings.WideFeatureSize) : null;
             return () =>
             {
                 var (tokens, features, count) = read();
-                return _model.Predict(tokens.AsSpan(0, settings.UsesTokens ? count : 0), features.AsSpan(0, settings.UsesTokens ? 0 : count));
+                return _model.Predict(tokens.AsSpan(0, settings.UsesTokens ? count : 0), features.AsSpan(0, settings.UsesTokens ? 0 : count),
+                    readWide?.Invoke() ?? default);
             };
         }
 

@@ -55,10 +55,11 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
     private protected override RowMapping CreateMapping(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>
-    /// Scores one sequence: token ids, or <c>steps * FeatureSize</c> floats. Returns the ensemble-averaged output:
-    /// [probability] for binary classification, class probabilities for multiclass, [value] for regression.
+    /// Scores one sequence: token ids, or <c>steps * FeatureSize</c> floats, with its wide features when the model has
+    /// them. Returns the ensemble-averaged output: [probability] for binary classification, class probabilities for
+    /// multiclass, [value] for regression.
     /// </summary>
-    internal float[] Predict(ReadOnlySpan<long> tokens, ReadOnlySpan<float> features)
+    internal float[] Predict(ReadOnlySpan<long> tokens, ReadOnlySpan<float> features, WideFeatures wide = default)
     {
         var settings = Settings;
         long steps = Math.Max(settings.UsesTokens ? tokens.Length : features.Length / settings.FeatureSize, 1);
@@ -82,25 +83,32 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
             }
             var lengths = empty([1], ScalarType.Int64);
             MemoryMarshal.Cast<byte, long>(lengths.bytes)[0] = steps;
-            return MemoryMarshal.Cast<byte, float>(EnsembleOutput(input, lengths).contiguous().bytes).ToArray();
+            Tensor? wideFeatures = null;
+            if (settings.UsesWideFeatures)
+            {
+                wideFeatures = zeros([1, settings.WideFeatureSize], ScalarType.Float32);
+                wide.CopyTo(MemoryMarshal.Cast<byte, float>(wideFeatures.bytes));
+            }
+            return MemoryMarshal.Cast<byte, float>(EnsembleOutput(input, lengths, wideFeatures).contiguous().bytes).ToArray();
         }
     }
 
     /// <summary>
-    /// The ensemble-averaged output for a right-padded batch, [batch, outputs]: sigmoid, softmax or the value per
+    /// The ensemble-averaged output for a right-padded batch (with its [batch, wide] features when the model has them), [batch, outputs]: sigmoid, softmax or the value per
     /// network, summed in ensemble order and divided by the ensemble size (the ONNX export repeats this arithmetic).
     /// Call inside a dispose scope and <c>no_grad</c>.
     /// </summary>
-    private Tensor EnsembleOutput(Tensor input, Tensor lengths)
+    private Tensor EnsembleOutput(Tensor input, Tensor lengths, Tensor? wideFeatures)
     {
         var networks = Networks;
         var device = NetworkDevice;
         input = input.MoveTo(device);
         lengths = lengths.MoveTo(device);
+        wideFeatures = wideFeatures?.MoveTo(device);
         Tensor? sum = null;
         foreach (var network in networks)
         {
-            var logits = ((nn.Module<Tensor, Tensor, Tensor>)network).call(input, lengths);
+            var logits = ((Modules.SequenceClassifierNetwork)network).Score(input, lengths, wideFeatures);
             var output = Settings.Kind switch
             {
                 SequencePredictionKind.BinaryClassification => logits.sigmoid(),

@@ -24,5 +24,5 @@ internal static class SequenceModelNetworks
             EmbeddingMatrix = embeddingMatrix,
             FreezeEmbeddings = freezeEmbeddings,
             EmbeddingDropout = embeddingDropout,
-        }, settings.OutputSize, outputDropout, settings.Pooling);
+        }, settings.OutputSize, outputDropout, settings.Pooling, settings.UsesWideFeatures ? settings.WideFeatureSize : 0);
 }

@@ -2,6 +2,19 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Recurrent.Classification;
 
+/// <summary>One row's wide features: the positions and values of its stored entries (default: none).</summary>
+internal readonly record struct WideFeatures(int[]? Indices, float[]? Values)
+{
+    /// <summary>Writes the features into a zeroed row of a dense tensor's memory.</summary>
+    public void CopyTo(Span<float> row)
+    {
+        if (Indices is null)
+            return;
+        for (int i = 0; i < Indices.Length; i++)
+            row[Indices[i]] = Values![i];
+    }
+}
+
 /// <summary>Reads one row's sequence column into reusable buffers: token ids as Int64, or features as Single.</summary>
 internal static class SequenceRowReader
 {
@@ -48,6 +61,25 @@ internal static class SequenceRowReader
                         $"Column '{columnName}', row {row.Position}: element {i} is {features[i]}; recurrent models need finite numbers.");
             }
             return (tokens, features, count);
+        };
+    }
+
+    /// <summary>
+    /// Returns a function reading the current row's wide features (a Single vector of <paramref name="size"/> values)
+    /// as new arrays of the positions and values of its stored entries. A vector of another size or a non-finite value
+    /// throws, naming the column and row.
+    /// </summary>
+    public static Func<WideFeatures> CreateWide(DataViewRow row, DataViewSchema.Column column, int size)
+    {
+        var getter = row.GetGetter<VBuffer<float>>(column);
+        var buffer = default(VBuffer<float>);
+        return () =>
+        {
+            getter(ref buffer);
+            if (buffer.Length != size)
+                throw new InvalidOperationException($"Column '{column.Name}', row {row.Position}: {buffer.Length} wide features; the model was trained on {size}.");
+            var values = Training.SequenceDataReader.SparseItems(buffer, column.Name, row.Position, out var indices);
+            return new WideFeatures(indices.ToArray(), values.ToArray());
         };
     }
 

@@ -18,7 +18,7 @@ internal static class SequenceTrainingTasks
     };
 
     private static Tensor Logits(nn.Module model, SequenceBatch batch)
-        => ((SequenceClassifierNetwork)model).call(batch.Inputs, batch.Lengths);
+        => ((SequenceClassifierNetwork)model).Score(batch.Inputs, batch.Lengths, batch.Wide);
 
     /// <summary>Binary cross-entropy on the logit; validation accuracy.</summary>
     private sealed class Binary : ITrainingTask

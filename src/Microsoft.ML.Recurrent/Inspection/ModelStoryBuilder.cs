@@ -17,7 +17,7 @@ internal static class ModelStoryBuilder
         for (int i = 0; i < histories.Count; i++)
         {
             var history = histories[i];
-            var kept = history.BestEpoch is int best ? history.Epochs.FirstOrDefault(e => e.Epoch == best) : history.Epochs.LastOrDefault();
+            var kept = history.BestEpoch is int best ? (best == 0 ? history.Start : history.Epochs.FirstOrDefault(e => e.Epoch == best)) : history.Epochs.LastOrDefault();
             if (kept is null)
                 continue;
             string suffix = histories.Count > 1 ? $" (network {i + 1})" : "";

@@ -7,13 +7,13 @@ namespace Microsoft.ML.Recurrent.MLNetBridge;
 /// </summary>
 /// <typeparam name="TInput">One row's input, an owned copy (the reader's buffers are reused).</typeparam>
 /// <typeparam name="TOutput">One row's prediction, shared by all of its output columns.</typeparam>
-/// <param name="Source">The input column the model reads.</param>
+/// <param name="Sources">The input columns the model reads.</param>
 /// <param name="OutputCount">How many columns the model adds (after the input's, in the row-by-row view's order).</param>
 /// <param name="CreateReader">A reader of the current row of a cursor; it throws naming the column and row for bad input.</param>
 /// <param name="ScoreBlock">Scores a block of rows, returning one prediction per row in order.</param>
 /// <param name="OutputGetter">The getter of output column i over the current row's prediction.</param>
 internal sealed record BlockScorer<TInput, TOutput>(
-    DataViewSchema.Column Source,
+    IReadOnlyList<DataViewSchema.Column> Sources,
     int OutputCount,
     Func<DataViewRow, Func<TInput>> CreateReader,
     Func<IReadOnlyList<TInput>, TOutput[]> ScoreBlock,
@@ -22,7 +22,7 @@ internal sealed record BlockScorer<TInput, TOutput>(
 /// <summary>
 /// A transformer's output whose cursors score <see cref="ReadAheadRows"/> rows at a time: the row-by-row view's
 /// schema, with in-order cursors that each read the input once. A cursor reads a block of rows ahead from its one
-/// cursor over the input, keeping the source column's inputs and the values of the input columns it was asked for
+/// cursor over the input, keeping the source columns' inputs and the values of the input columns it was asked for
 /// (<see cref="ColumnBuffer"/>), with their row ids and batches; scores the block; then serves the rows from what it
 /// kept. So upstream work runs once per row, and rows cannot be paired with another row's prediction.
 /// <see cref="GetRowCursorSet"/> splits the input with the input's own cursor set and scores each part on the thread
@@ -80,7 +80,7 @@ internal sealed class ReadAheadScoredDataView<TInput, TOutput> : IDataView
             return n <= 1 ? [_rowByRow.GetRowCursor(needed, rand)] : _rowByRow.GetRowCursorSet(needed, n, rand);
         var passThrough = needed.Where(c => c.Index < inputCount).Select(c => _input.Schema[c.Index]).ToList();
         var outputs = needed.Where(c => c.Index >= inputCount).Select(c => c.Index - inputCount).ToHashSet();
-        var read = passThrough.Append(_scorer.Source).DistinctBy(c => c.Index).ToList();
+        var read = passThrough.Concat(_scorer.Sources).DistinctBy(c => c.Index).ToList();
         var inputs = n <= 1 ? [_input.GetRowCursor(read)] : _input.GetRowCursorSet(read, n);
         return inputs.Select(input => (DataViewRowCursor)new Cursor(this, input, passThrough, outputs)).ToArray();
     }

@@ -3,15 +3,15 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent.MLNetBridge;
 
 /// <summary>
-/// A mapping whose output columns all read one prediction per row from one input column: the prediction is made once
+/// A mapping whose output columns all read one prediction per row from its input columns: the prediction is made once
 /// per row and cursor, however many of the columns ask for it, and not at all by a cursor that reads none of them.
 /// Each cursor (and so each thread) has its own.
 /// </summary>
 /// <typeparam name="TPrediction">One row's prediction.</typeparam>
 internal abstract class RowPredictionMapping<TPrediction>(DataViewSchema inputSchema) : RowMapping(inputSchema)
 {
-    /// <summary>The input column the prediction reads.</summary>
-    protected abstract DataViewSchema.Column Source { get; }
+    /// <summary>The input columns the prediction reads.</summary>
+    protected abstract IReadOnlyList<DataViewSchema.Column> Sources { get; }
 
     /// <summary>A function that predicts the current row of <paramref name="input"/> (called only when the row changed).</summary>
     protected abstract Func<TPrediction> CreatePredictor(DataViewRow input);
@@ -22,7 +22,8 @@ internal abstract class RowPredictionMapping<TPrediction>(DataViewSchema inputSc
     public sealed override Func<int, bool> Dependencies(Func<int, bool> activeOutput)
     {
         bool any = Enumerable.Range(0, Outputs.Length).Any(activeOutput);
-        return column => any && column == Source.Index;
+        var sources = Sources.Select(c => c.Index).ToHashSet();
+        return column => any && sources.Contains(column);
     }
 
     public sealed override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action? disposer)

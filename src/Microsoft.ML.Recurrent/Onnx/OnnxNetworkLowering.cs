@@ -9,7 +9,8 @@ namespace Microsoft.ML.Recurrent.Onnx;
 /// <param name="TokenIds">[batch, time] int64 ids in 0..vocabulary − 1, or null for float features.</param>
 /// <param name="TimeMajorFeatures">[time, batch, features] float32, or null for token ids.</param>
 /// <param name="SequenceLengths">[batch] int32, each in 1..time.</param>
-internal sealed record OnnxNetworkInputs(string? TokenIds, string? TimeMajorFeatures, string SequenceLengths);
+/// <param name="WideFeatures">[batch, wide] float32 wide features, or null when the model reads none.</param>
+internal sealed record OnnxNetworkInputs(string? TokenIds, string? TimeMajorFeatures, string SequenceLengths, string? WideFeatures = null);
 
 /// <summary>
 /// Lowers one kind of trained network (encoder plus head) to ONNX. Adding a head (tagging, forecasting, language
@@ -68,7 +69,13 @@ internal sealed class SequenceClassifierLowering : IOnnxNetworkLowering
         string w = g.Constant($"{prefix}head_W", weight, weightShape);
         string b = g.Constant($"{prefix}head_B", bias, biasShape);
         // Head dropout is a training-time operation: nothing to export.
-        return g.Node("Gemm", [Pool(g, classifier, encoded, prefix), w, b], OnnxGraphBuilder.Int("transB", 1));
+        string logits = g.Node("Gemm", [Pool(g, classifier, encoded, prefix), w, b], OnnxGraphBuilder.Int("transB", 1));
+        if (classifier.Wide is not { } wide)
+            return logits;
+        var (wideWeight, wideShape) = RecurrentEncoderLowering.Read(wide.weight!);
+        string wideInput = inputs.WideFeatures ?? throw new InvalidOperationException("The network reads wide features but the graph has none.");
+        string wideLogits = g.Node("Gemm", [wideInput, g.Constant($"{prefix}wide_W", wideWeight, wideShape)], OnnxGraphBuilder.Int("transB", 1));
+        return g.Node("Add", [logits, wideLogits]);
     }
 
     /// <summary>[batch, hidden]: the pooling of <see cref="SequenceClassifierNetwork.Pool"/>, over the real steps only.</summary>

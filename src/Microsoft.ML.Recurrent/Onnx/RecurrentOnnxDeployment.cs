@@ -24,6 +24,7 @@ public static class RecurrentOnnxDeployment
     private const string FeaturesColumn = "__recurrent_onnx_features";
     private const string LengthsColumn = "__recurrent_onnx_lengths";
     private const string OutputColumn = "__recurrent_onnx_output";
+    private const string WideColumn = "__recurrent_onnx_wide";
 
     /// <summary>
     /// Exports the pipeline's recurrent model to <paramref name="onnxPath"/> and returns the ONNX-based pipeline
@@ -96,6 +97,7 @@ public static class RecurrentOnnxDeployment
             TokensInputName = TokensColumn,
             FeaturesInputName = FeaturesColumn,
             LengthsInputName = LengthsColumn,
+            WideInputName = WideColumn,
             OutputName = OutputColumn,
         };
         PadSequenceTransformer pad;
@@ -120,10 +122,22 @@ public static class RecurrentOnnxDeployment
         RecurrentOnnxExporter.Export(recurrent, onnxPath, options);
 
         var padded = pad.GetOutputSchema(schema);
+        var prepared = new List<ITransformer> { pad };
+        if (settings.UsesWideFeatures)
+        {
+            // The wide features reach the graph under the input name it was exported with, as a copy of their column.
+            var wide = schema.GetColumnOrNull(settings.WideFeatureColumnName!);
+            if (wide is not { } wideColumn || !RecurrentSequenceTransformer.IsValidWideType(wideColumn.Type, settings.WideFeatureSize))
+                throw new ArgumentException($"The recurrent model reads the wide feature column '{settings.WideFeatureColumnName}' ({settings.WideFeatureSize} Single values), which the pipeline does not produce.");
+            var copy = mlContext.Transforms.CopyColumns(WideColumn, wideColumn.Name).Fit(BridgeEnvironment.EmptyView(environment, padded));
+            padded = copy.GetOutputSchema(padded);
+            prepared.Add(copy);
+            onnxInputs = [.. onnxInputs, WideColumn];
+        }
         var onnx = mlContext.Transforms.ApplyOnnxModel([OutputColumn], onnxInputs, onnxPath).Fit(BridgeEnvironment.EmptyView(environment, padded));
         var scoreColumns = new SequenceScoreTransformer(environment, OutputColumn, settings);
         var scored = scoreColumns.GetOutputSchema(onnx.GetOutputSchema(padded));
         var drop = mlContext.Transforms.DropColumns([.. onnxInputs, OutputColumn]).Fit(BridgeEnvironment.EmptyView(environment, scored));
-        return [pad, onnx, scoreColumns, drop];
+        return [.. prepared, onnx, scoreColumns, drop];
     }
 }

@@ -22,6 +22,12 @@ public sealed class RecurrentOnnxExportOptions
     /// <summary>Name of the [batch] Int32 length input of feature models (floats per row, steps × FeatureSize). Default "lengths".</summary>
     public string LengthsInputName { get; set; } = "lengths";
 
+    /// <summary>
+    /// Name of the [batch, WideFeatureSize] float input of models with wide features (see
+    /// <c>RecurrentSequenceTrainerOptions.WideFeatureColumnName</c>). Default "wide".
+    /// </summary>
+    public string WideInputName { get; set; } = "wide";
+
     /// <summary>Name of the [batch, outputs] float output. Default "output".</summary>
     public string OutputName { get; set; } = "output";
 
@@ -31,7 +37,7 @@ public sealed class RecurrentOnnxExportOptions
             throw new ArgumentOutOfRangeException(nameof(SequenceLength), SequenceLength, "The sequence length must be at least 1 (or null for a symbolic length).");
         if (!Enum.IsDefined(TokenType))
             throw new ArgumentOutOfRangeException(nameof(TokenType), TokenType, "Unknown token type.");
-        string[] names = [TokensInputName, FeaturesInputName, LengthsInputName, OutputName];
+        string[] names = [TokensInputName, FeaturesInputName, LengthsInputName, WideInputName, OutputName];
         if (names.Any(string.IsNullOrWhiteSpace))
             throw new ArgumentException("Every input and output name must be set.");
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)

@@ -138,6 +138,8 @@ public static partial class RecurrentOnnxExporter
         var inputs = settings.UsesTokens
             ? OnnxInputPreparation.Tokens(g, options, time, settings.VocabularySize)
             : OnnxInputPreparation.Features(g, options, time, settings.FeatureSize);
+        if (settings.UsesWideFeatures)
+            inputs = inputs with { WideFeatures = g.Input(options.WideInputName, DataType.Float, "batch", settings.WideFeatureSize) };
 
         string averaged = LowerEnsemble(g, model.Networks, inputs, logits => settings.Kind switch
         {

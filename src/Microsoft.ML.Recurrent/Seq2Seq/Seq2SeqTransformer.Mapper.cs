@@ -29,7 +29,7 @@ public sealed partial class Seq2SeqTransformer
             return columns.ToArray();
         }
 
-        protected override DataViewSchema.Column Source => _source;
+        protected override IReadOnlyList<DataViewSchema.Column> Sources => [_source];
 
         protected override Func<Seq2SeqPrediction> CreatePredictor(DataViewRow input)
         {

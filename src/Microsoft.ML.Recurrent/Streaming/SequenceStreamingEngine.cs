@@ -37,6 +37,10 @@ public sealed class SequenceStreamingEngine : IDisposable
             throw new InvalidOperationException(
                 "This model is bidirectional: its backward direction reads each sequence from the end, so no prediction exists until the " +
                 "sequence is complete and it cannot be streamed. Train with Bidirectional = false for streaming, or score whole sequences.");
+        if (settings.UsesWideFeatures)
+            throw new InvalidOperationException(
+                $"This model also reads the wide feature column '{settings.WideFeatureColumnName}', a summary of the whole sequence, so it " +
+                "cannot predict from a prefix. Train without WideFeatureColumnName for streaming, or score whole sequences.");
         _model = model;
         _networks = networks.Cast<SequenceClassifierNetwork>().ToArray();
         _members = _networks.Select(n => new MemberStream(n)).ToArray();

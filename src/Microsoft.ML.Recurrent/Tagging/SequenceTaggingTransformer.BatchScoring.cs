@@ -25,7 +25,7 @@ public sealed partial class SequenceTaggingTransformer : ITransformer
         var rowByRow = base.Transform(input); // checks the schema and gives the output schema
         var source = input.Schema[Settings.TokenColumnName];
         return ReadAheadScoredDataView<string[], string[]>.Create(input, rowByRow, new BlockScorer<string[], string[]>(
-            source,
+            [source],
             1,
             row => TextVectorReader.Create(row, source), // a new array per row: safe to keep
             PredictSorted,

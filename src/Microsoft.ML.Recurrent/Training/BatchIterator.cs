@@ -53,7 +53,24 @@ internal sealed class BatchIterator
         for (int r = 0; r < batch; r++)
             lengthValues[r] = _data.GetLength(indices[r]);
         var (weights, weightSum) = Weights(indices);
-        return new SequenceBatch(inputs, lengths, Targets(indices, maxLength), indices.ToArray(), maxLength, weights, weightSum);
+        return new SequenceBatch(inputs, lengths, Targets(indices, maxLength), indices.ToArray(), maxLength, weights, weightSum, Wide(indices));
+    }
+
+    private Tensor? Wide(ReadOnlySpan<int> indices)
+    {
+        int width = _data.WideSize;
+        if (width == 0)
+            return null;
+        Tensor tensor = zeros([indices.Length, width], ScalarType.Float32);
+        var values = Span<float>(tensor);
+        for (int r = 0; r < indices.Length; r++)
+        {
+            var wideValues = _data.GetWide(indices[r], out var positions);
+            var row = values.Slice(r * width, width);
+            for (int i = 0; i < positions.Length; i++)
+                row[positions[i]] = wideValues[i];
+        }
+        return tensor;
     }
 
     private (Tensor? Weights, double Sum) Weights(ReadOnlySpan<int> indices)

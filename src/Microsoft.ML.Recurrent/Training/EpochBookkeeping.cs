@@ -42,6 +42,21 @@ internal sealed class EpochBookkeeping(TrainingHistory history, LearningRateSche
     }
 
     /// <summary>
+    /// Records the untrained model's monitored value as "epoch 0": a candidate for the best weights that later epochs
+    /// must beat (no history entry, no schedule step). For a model that starts from something worth keeping.
+    /// </summary>
+    public void RecordStart(EpochSummary start, double monitored, nn.Module model)
+    {
+        if (double.IsNaN(monitored))
+            return;
+        history.Start = start;
+        _bestValue = monitored;
+        history.BestEpoch = 0;
+        if (keepBest)
+            _best = Snapshot(model, _best);
+    }
+
+    /// <summary>
     /// Why training stops after <paramref name="epoch"/>: null to go on, "" at the last epoch, otherwise the line to
     /// log (early stopping or the time limit, which are also marked in the history).
     /// </summary>
@@ -111,7 +126,9 @@ internal sealed class EpochBookkeeping(TrainingHistory history, LearningRateSche
             return;
         Restore(model, _best);
         history.RestoredBestWeights = true;
-        if (history.BestEpoch != history.Epochs.Count)
+        if (history.BestEpoch == 0)
+            log?.Invoke($"Restored the starting weights: no epoch improved on them by {history.MonitoredValue}.");
+        else if (history.BestEpoch != history.Epochs.Count)
             log?.Invoke($"Restored the weights of epoch {history.BestEpoch}, the best by {history.MonitoredValue}.");
     }
 

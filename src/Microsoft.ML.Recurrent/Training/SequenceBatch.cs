@@ -10,13 +10,15 @@ namespace Microsoft.ML.Recurrent.Training;
 /// <remarks>
 /// Shapes: <see cref="Inputs"/> int64 <c>[B, T]</c> (token ids) or float32 <c>[B, T, F]</c> (features), padding 0;
 /// <see cref="Lengths"/> int64 <c>[B]</c>; <see cref="Targets"/> as described by <see cref="SequenceTargetKind"/>, or
-/// null without targets; <see cref="Weights"/> float32 <c>[B]</c> or null. The tensors are created in the dispose scope current at creation (the training loop opens
+/// null without targets; <see cref="Weights"/> float32 <c>[B]</c> or null; <see cref="Wide"/> float32 <c>[B, W]</c> or null. The tensors are created in the dispose scope current at creation (the training loop opens
 /// one per batch); <see cref="Dispose"/> releases them earlier.
 /// </remarks>
 internal sealed class SequenceBatch : IDisposable
 {
-    internal SequenceBatch(Tensor inputs, Tensor lengths, Tensor? targets, int[] indices, int maxLength, Tensor? weights = null, double weightSum = double.NaN)
+    internal SequenceBatch(Tensor inputs, Tensor lengths, Tensor? targets, int[] indices, int maxLength, Tensor? weights = null, double weightSum = double.NaN,
+        Tensor? wide = null)
     {
+        Wide = wide;
         Inputs = inputs;
         Lengths = lengths;
         Targets = targets;
@@ -37,6 +39,9 @@ internal sealed class SequenceBatch : IDisposable
 
     /// <summary>float32 <c>[B]</c>: each row's weight in the loss, when the dataset has weights; null when every row weighs 1.</summary>
     public Tensor? Weights { get; }
+
+    /// <summary>float32 <c>[B, W]</c>: each row's wide features, when the dataset has them; otherwise null.</summary>
+    public Tensor? Wide { get; }
 
     /// <summary>Sum of the rows' weights (<see cref="Size"/> without weights): what a mean over the batch divides by.</summary>
     public double WeightSum { get; }
@@ -84,7 +89,8 @@ internal sealed class SequenceBatch : IDisposable
     /// a batch of copies in the current dispose scope.
     /// </summary>
     public SequenceBatch To(Device device)
-        => Inputs.IsOn(device) ? this : new SequenceBatch(Inputs.to(device), Lengths.to(device), Targets?.to(device), Indices, MaxLength);
+        => Inputs.IsOn(device) ? this : new SequenceBatch(Inputs.to(device), Lengths.to(device), Targets?.to(device), Indices, MaxLength,
+            Weights?.to(device), WeightSum, Wide?.to(device));
 
     /// <summary>Releases the tensors now rather than at the end of the enclosing dispose scope.</summary>
     public void Dispose()
@@ -93,5 +99,6 @@ internal sealed class SequenceBatch : IDisposable
         Lengths.Dispose();
         Targets?.Dispose();
         Weights?.Dispose();
+        Wide?.Dispose();
     }
 }

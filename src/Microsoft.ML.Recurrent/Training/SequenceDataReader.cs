@@ -59,10 +59,11 @@ internal static class SequenceDataReader
     /// <summary>Reads every row of <paramref name="data"/>. Throws <see cref="ArgumentException"/> for a missing or
     /// unsupported column and <see cref="InvalidDataException"/> for a bad value, naming the column and the 0-based row index.
     /// With <paramref name="trimPadding"/>, padding ids (0) before and after each token sequence are dropped. With
-    /// <paramref name="weightColumn"/>, each row's weight is read from it.</summary>
+    /// <paramref name="weightColumn"/>, each row's weight is read from it; with <paramref name="wideColumn"/> (a Single
+    /// vector of known size), each row's wide features.</summary>
     public static SequenceDataset Read(IDataView data, string sequenceColumn, int featureSize, string? targetColumn,
         SequenceTargetKind targetKind, int targetWidth = 1, EmptySequenceHandling emptySequences = EmptySequenceHandling.Reject,
-        bool trimPadding = false, string? weightColumn = null)
+        bool trimPadding = false, string? weightColumn = null, string? wideColumn = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(sequenceColumn);
@@ -76,10 +77,14 @@ internal static class SequenceDataReader
         DataViewSchema.Column? weightsColumn = weightColumn is null ? null : FindColumn(data, weightColumn, "example weight");
         if (weightsColumn is { } wc && wc.Type != NumberDataViewType.Single)
             throw new ArgumentException($"Example weight column '{weightColumn}' must be a Single scalar, but is {wc.Type}.", nameof(weightColumn));
-        var active = new[] { inputColumn, labelColumn, weightsColumn }.OfType<DataViewSchema.Column>().ToArray();
+        DataViewSchema.Column? wideFeatures = wideColumn is null ? null : FindColumn(data, wideColumn, "wide feature");
+        int wideSize = wideFeatures is { } wf ? WideSizeOf(wf) : 0;
+        var active = new[] { inputColumn, labelColumn, weightsColumn, wideFeatures }.OfType<DataViewSchema.Column>().ToArray();
 
         using var cursor = data.GetRowCursor(active);
         var readWeight = weightsColumn is { } weights ? cursor.GetGetter<float>(weights) : null;
+        var readWide = wideFeatures is { } wideFeatureColumn ? cursor.GetGetter<VBuffer<float>>(wideFeatureColumn) : null;
+        var wideBuffer = default(VBuffer<float>);
         double weightSum = 0;
         var input = VectorColumnReader.TryCreate(cursor, inputColumn, allowDouble: false)
             ?? throw new ArgumentException($"Column '{sequenceColumn}' must be a vector of Int32, Int64, UInt32 (key or not) or Single, but is {inputColumn.Type}.", nameof(sequenceColumn));
@@ -110,7 +115,7 @@ internal static class SequenceDataReader
         }
 
         int classCount = keyCount > int.MaxValue ? 0 : (int)keyCount;
-        var builder = new SequenceDataset.Builder(inputKind, featureSize, targetKind, targetWidth, classCount);
+        var builder = new SequenceDataset.Builder(inputKind, featureSize, targetKind, targetWidth, classCount, wideSize);
         long[] integers = new long[64];
         float[] floats = new float[64];
         int[] tokens = new int[64];
@@ -129,6 +134,11 @@ internal static class SequenceDataReader
                     throw Bad(weightColumn!, row, $"the example weight is {weight}; weights must be finite and at least 0");
                 builder.AddWeight(weight);
                 weightSum += weight;
+            }
+            if (readWide is not null)
+            {
+                readWide(ref wideBuffer);
+                AddWide(builder, wideBuffer, wideColumn!, row);
             }
             int steps;
             bool wasEmpty;
@@ -229,6 +239,46 @@ internal static class SequenceDataReader
         if (readWeight is not null && weightSum == 0)
             throw new InvalidDataException($"Every example weight in column '{weightColumn}' is 0: there is nothing to learn from.");
         return builder.Build();
+    }
+
+    /// <summary>The size of a wide feature column: a Single vector of known size, else an <see cref="ArgumentException"/> naming it.</summary>
+    internal static int WideSizeOf(DataViewSchema.Column column)
+        => column.Type is VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } vector && vector.ItemType == NumberDataViewType.Single
+            ? vector.Size
+            : throw new ArgumentException($"Wide feature column '{column.Name}' must be a vector of Single of known size (as FeaturizeText or Concatenate give), but is {column.Type}.", column.Name);
+
+    /// <summary>Adds one row's wide features, rejecting a non-finite value with the column, row and position.</summary>
+    internal static void AddWide(SequenceDataset.Builder builder, VBuffer<float> values, string column, long row)
+    {
+        var items = SparseItems(values, column, row, out var indices);
+        builder.AddWide(indices, items);
+    }
+
+    /// <summary>The explicitly stored values of a row's wide features, checked to be finite, and their positions.</summary>
+    internal static ReadOnlySpan<float> SparseItems(VBuffer<float> values, string column, long row, out ReadOnlySpan<int> indices)
+    {
+        var items = values.GetValues();
+        indices = values.IsDense ? DenseIndices(items.Length) : values.GetIndices();
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!float.IsFinite(items[i]))
+                throw Bad(column, row, $"wide feature {indices[i]} is {items[i]}; wide features must be finite numbers");
+        }
+        return items;
+    }
+
+    private static int[] _denseIndices = [];
+
+    // 0, 1, 2, ...: the positions of a dense vector's values, shared and grown as needed.
+    private static ReadOnlySpan<int> DenseIndices(int count)
+    {
+        var indices = _denseIndices;
+        if (indices.Length < count)
+        {
+            indices = Enumerable.Range(0, Math.Max(count, indices.Length * 2)).ToArray();
+            _denseIndices = indices;
+        }
+        return indices.AsSpan(0, count);
     }
 
     private static DataViewSchema.Column FindColumn(IDataView data, string name, string role) =>

@@ -61,11 +61,14 @@ internal sealed class SequenceDataset
     private readonly float[]? _floatTargets;
     private readonly int[]? _intTargets;
     private readonly float[]? _weights;
+    private readonly SparseRows? _wide;
 
     private SequenceDataset(SequenceInputKind inputKind, int featureSize, SequenceTargetKind targetKind, int targetWidth,
-        int[] stepOffsets, int[]? tokens, float[]? features, float[]? floatTargets, int[]? intTargets, int classCount, float[]? weights)
+        int[] stepOffsets, int[]? tokens, float[]? features, float[]? floatTargets, int[]? intTargets, int classCount, float[]? weights,
+        SparseRows? wide)
     {
         _weights = weights;
+        _wide = wide;
         InputKind = inputKind;
         FeatureSize = featureSize;
         TargetKind = targetKind;
@@ -107,6 +110,12 @@ internal sealed class SequenceDataset
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_intTargets.AsSpan()));
         if (_weights is not null)
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_weights.AsSpan()));
+        if (_wide is not null)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_wide.Offsets.AsSpan()));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_wide.Indices.AsSpan()));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_wide.Values.AsSpan()));
+        }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -136,6 +145,19 @@ internal sealed class SequenceDataset
 
     /// <summary>Weight of example <paramref name="index"/> in the loss: finite and at least 0; 1 without weights.</summary>
     public float GetWeight(int index) => _weights is null ? 1f : _weights[index];
+
+    /// <summary>Values of each example's wide feature vector; 0 when the examples carry none.</summary>
+    public int WideSize => _wide?.Width ?? 0;
+
+    /// <summary>The non-zero wide features of example <paramref name="index"/>: their values, and their positions in <paramref name="positions"/>.</summary>
+    public ReadOnlySpan<float> GetWide(int index, out ReadOnlySpan<int> positions)
+    {
+        if (_wide is null)
+            throw new InvalidOperationException("The dataset holds no wide features.");
+        int start = _wide.Offsets[index], length = _wide.Offsets[index + 1] - start;
+        positions = _wide.Indices.AsSpan(start, length);
+        return _wide.Values.AsSpan(start, length);
+    }
 
     /// <summary>Total number of steps over all examples.</summary>
     public int TotalSteps => _stepOffsets[^1];
@@ -181,6 +203,9 @@ internal sealed class SequenceDataset
     private int[] RequireInt(SequenceTargetKind kind) =>
         TargetKind == kind ? _intTargets! : throw new InvalidOperationException($"The dataset's targets are {TargetKind}, not {kind}.");
 
+    /// <summary>Rows of a sparse matrix (compressed rows): row i holds <c>Indices/Values[Offsets[i]..Offsets[i+1]]</c>.</summary>
+    private sealed record SparseRows(int Width, int[] Offsets, int[] Indices, float[] Values);
+
     /// <summary>Accumulates examples into flat growable buffers, then freezes them into a <see cref="SequenceDataset"/>.</summary>
     internal sealed class Builder
     {
@@ -190,11 +215,16 @@ internal sealed class SequenceDataset
         private readonly List<float> _floatTargets = [];
         private readonly List<int> _intTargets = [];
         private readonly List<float> _weights = [];
+        private readonly List<int> _wideOffsets = [0];
+        private readonly List<int> _wideIndices = [];
+        private readonly List<float> _wideValues = [];
         private int _maxClass = -1;
 
         /// <summary>Starts an empty dataset. <paramref name="featureSize"/> is ignored for tokens; <paramref name="targetWidth"/> applies to vector and step-value targets.</summary>
-        public Builder(SequenceInputKind inputKind, int featureSize, SequenceTargetKind targetKind, int targetWidth = 1, int classCount = 0)
+        public Builder(SequenceInputKind inputKind, int featureSize, SequenceTargetKind targetKind, int targetWidth = 1, int classCount = 0, int wideSize = 0)
         {
+            ArgumentOutOfRangeException.ThrowIfNegative(wideSize);
+            WideSize = wideSize;
             if (inputKind == SequenceInputKind.Features)
                 ArgumentOutOfRangeException.ThrowIfLessThan(featureSize, 1);
             ArgumentOutOfRangeException.ThrowIfLessThan(targetWidth, 1);
@@ -220,6 +250,9 @@ internal sealed class SequenceDataset
 
         /// <summary>Class count known in advance (a key type's cardinality), or 0 to infer it from the largest class.</summary>
         public int DeclaredClassCount { get; }
+
+        /// <summary>Values of each example's wide feature vector; 0 for none.</summary>
+        public int WideSize { get; }
 
         /// <summary>Examples added so far.</summary>
         public int Count => _stepOffsets.Count - 1;
@@ -271,6 +304,28 @@ internal sealed class SequenceDataset
         /// <summary>Adds the weight of an example (in the order of the examples); call it once per example, or never.</summary>
         public void AddWeight(float weight) => _weights.Add(weight);
 
+        /// <summary>
+        /// Adds the wide features of an example (in the order of the examples; once per example when
+        /// <see cref="WideSize"/> &gt; 0): the positions, ascending and below <see cref="WideSize"/>, of its non-zero values.
+        /// </summary>
+        public void AddWide(ReadOnlySpan<int> indices, ReadOnlySpan<float> values)
+        {
+            if (WideSize == 0)
+                throw new InvalidOperationException("This dataset holds no wide features.");
+            if (indices.Length != values.Length)
+                throw new ArgumentException($"{indices.Length} positions for {values.Length} values.", nameof(values));
+            for (int i = 0; i < indices.Length; i++)
+            {
+                if (values[i] == 0)
+                    continue;
+                if ((uint)indices[i] >= (uint)WideSize)
+                    throw new ArgumentOutOfRangeException(nameof(indices), indices[i], $"A wide feature position must lie in [0, {WideSize}).");
+                _wideIndices.Add(indices[i]);
+                _wideValues.Add(values[i]);
+            }
+            _wideOffsets.Add(_wideIndices.Count);
+        }
+
         /// <summary>Checks that every example got its target and freezes the buffers.</summary>
         public SequenceDataset Build()
         {
@@ -290,6 +345,8 @@ internal sealed class SequenceDataset
                 throw new InvalidOperationException($"The builder holds {actual} target values; {Count} examples of kind {TargetKind} need {expected}.");
             if (_weights.Count != 0 && _weights.Count != Count)
                 throw new InvalidOperationException($"The builder holds {_weights.Count} weights for {Count} examples.");
+            if (WideSize > 0 && _wideOffsets.Count - 1 != Count)
+                throw new InvalidOperationException($"The builder holds wide features for {_wideOffsets.Count - 1} of {Count} examples.");
             int classCount = intTargets ? Math.Max(DeclaredClassCount, _maxClass + 1) : 0;
             return new SequenceDataset(InputKind, FeatureSize, TargetKind, TargetWidth, _stepOffsets.ToArray(),
                 InputKind == SequenceInputKind.Tokens ? _tokens.ToArray() : null,
@@ -297,7 +354,8 @@ internal sealed class SequenceDataset
                 intTargets || TargetKind == SequenceTargetKind.None ? null : _floatTargets.ToArray(),
                 intTargets ? _intTargets.ToArray() : null,
                 classCount,
-                _weights.Count == 0 ? null : _weights.ToArray());
+                _weights.Count == 0 ? null : _weights.ToArray(),
+                WideSize == 0 ? null : new SparseRows(WideSize, _wideOffsets.ToArray(), _wideIndices.ToArray(), _wideValues.ToArray()));
         }
     }
 }

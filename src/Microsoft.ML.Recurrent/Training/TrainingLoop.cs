@@ -35,6 +35,13 @@ internal sealed class TrainingLoop
         _log = log;
     }
 
+    /// <summary>
+    /// Whether the model before the first epoch is itself a candidate for the best weights (validated as "epoch 0"):
+    /// for a model that starts from a fitted model, such as a linear model on wide features, so that training keeps
+    /// only what improves on it. Default false.
+    /// </summary>
+    internal bool StartIsCandidate { get; init; }
+
     /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
     internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
 
@@ -95,6 +102,14 @@ internal sealed class TrainingLoop
                     firstEpoch = epochs.Resume(checkpoint, checkpointPath, model, optimizer, dropoutRandom);
                     member.Log($"Resuming from the checkpoint '{checkpointPath}' written after epoch {checkpoint.Epoch}.");
                 }
+            }
+
+            if (StartIsCandidate && firstEpoch == 1 && validationPlan is not null)
+            {
+                var start = Evaluate(model, task, validationIterator!, validationPlan);
+                double startValue = metric is null ? start.Loss : (metric.HigherIsBetter ? -1 : 1) * (start.Metric ?? double.NaN);
+                epochs.RecordStart(new EpochSummary(0, 0, start.Loss, start.Metric, scheduler.RateForEpoch(1), 0), startValue, model);
+                member.Log($"Before training: validation loss {Format(start.Loss)}{(metric is not null && start.Metric is { } m ? $", {metric.Name} {Format(m)}" : "")}.");
             }
 
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
@@ -204,6 +219,22 @@ internal sealed class TrainingLoop
             _options.CancellationToken.ThrowIfCancellationRequested();
             yield return batch;
         }
+    }
+
+    /// <summary>
+    /// The examples of <paramref name="training"/> that <see cref="Train(nn.Module, ITrainingTask, SequenceDataset, SequenceDataset?, TrainingMember)"/>
+    /// trains <paramref name="member"/> on (all of them, or those outside its validation split), and the examples it
+    /// validates on (of <paramref name="validation"/> when given, else the split of <paramref name="training"/>; none without validation).
+    /// </summary>
+    internal (int[] Training, int[] Validation) TrainingIndices(SequenceDataset training, SequenceDataset? validation, TrainingMember member)
+    {
+        int[] all = Enumerable.Range(0, training.Count).ToArray();
+        if (validation is not null)
+            return (all, Enumerable.Range(0, validation.Count).ToArray());
+        if (_options.ValidationFraction == 0)
+            return (all, []);
+        var (train, held) = BatchPlan.SplitForValidation(training.Count, _options.ValidationFraction, _options.Seed ?? member.Seed);
+        return held.Length == 0 ? (all, []) : (train, held);
     }
 
     private (int[] Training, BatchIterator? Iterator, BatchPlan? Plan) PrepareValidation(SequenceDataset training, SequenceDataset? validation, int seed, TrainingMember member)

@@ -34,8 +34,14 @@ public sealed class TrainingHistory
     public IReadOnlyList<EpochSummary> Epochs => _epochs;
 
     /// <summary>
+    /// The validation of the model before training, when that model was itself a candidate (a model that starts from
+    /// a fitted linear model on wide features): epoch 0, whose training loss is not measured (0). Null otherwise.
+    /// </summary>
+    public EpochSummary? Start { get; internal set; }
+
+    /// <summary>
     /// 1-based epoch whose monitored value (validation metric, else validation loss, else training loss) was best;
-    /// null before the first epoch ends.
+    /// 0 when no epoch beat the <see cref="Start"/>; null before the first epoch ends.
     /// </summary>
     public int? BestEpoch { get; internal set; }
 

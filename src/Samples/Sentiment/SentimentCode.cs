@@ -56,9 +56,9 @@ public static class SentimentCode
                         LearningRate = {{Literal(settings.LearningRate)}},
                         ValidationFraction = {{Literal(settings.ValidationFraction)}},
                         EarlyStoppingPatience = {{(settings.ValidationFraction > 0 ? settings.EarlyStoppingPatience : 0)}},
-                        Pooling = SequencePooling.{{settings.Pooling}},
+                        Pooling = SequencePooling.{{settings.Pooling}},{{(settings.Wide ? $"\n            WideFeatureColumnName = \"{SentimentModel.BagOfWordsColumn}\"," : "")}}
                     };
-                    return mlContext.Transforms.Text.TokenizeToSequence("Tokens", nameof(ModelInput.Text), maximumVocabularySize: {{settings.MaximumVocabularySize}})
+                    return mlContext.Transforms.Text.TokenizeToSequence("Tokens", nameof(ModelInput.Text), maximumVocabularySize: {{settings.MaximumVocabularySize}}){{(settings.MaxTokens > 0 ? $"\n                .Append(mlContext.Transforms.PadSequence(\"Tokens\", {settings.MaxTokens}, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.{settings.Truncation}))" : "")}}{{(settings.Wide ? $"\n                .Append(mlContext.Transforms.Text.FeaturizeText(\"{SentimentModel.BagOfWordsColumn}\", nameof(ModelInput.Text)))" : "")}}
                         .Append(mlContext.BinaryClassification.Trainers.Recurrent(options));
                 }
 

@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Inspection;
 using Microsoft.ML.Recurrent.Modules;
+using Microsoft.ML.Recurrent.Sequences;
 using Samples.Common;
 
 namespace Samples.Sentiment;
@@ -28,6 +29,11 @@ public static class SentimentCommand
     {
         var data = VerbOptions.ExistingFileOrFolder("--data", "Training data: delimited text (CSV, TSV; quoted fields allowed) with a text column and a label column (1/0, true/false, yes/no), by default SST-2's layout (tab-separated, a header line, text first, label second); or a folder with one subfolder per class holding one .txt document per file (pos/, neg/: the class whose name sorts last is positive). Without it: generated order-sensitive sentences.");
         var valid = VerbOptions.ExistingFileOrFolder("--valid", "Test data in the same layout. Without it: 20% of --data is held out.");
+        var validation = VerbOptions.ExistingFileOrFolder("--validation", "Validation data in the same layout, for early stopping and the --wide choice (default: a share of --data, see --validation-fraction).");
+        var wide = VerbOptions.Choice("--wide", "Give the network the bag of words (FeaturizeText, the baseline's features) as wide features beside the tokens: on, off, or auto (train both, keep the one with the better accuracy on the validation split; the default with --data, off on generated data).", "auto", "auto", "on", "off");
+        var maxTokens = VerbOptions.OptionalInteger("--max-tokens", "Tokens the network reads per text, the same at training and prediction (default: all when the training texts average at most 200 words, else 400); the bag of words still reads the whole text.");
+        var truncation = VerbOptions.Choice("--truncation", "Which part of a longer text the network reads: its head, its tail, or both (half each).", "both", "both", "head", "tail");
+        var folds = VerbOptions.OptionalInteger("--folds", "Cross-validate instead: K folds over --data and --valid together (both models on each fold's same split), reporting the mean accuracy.", minimum: 2);
         var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training data (default: 6 on generated data; with --data 15 below 5,000 training rows, else 8; early stopping usually ends sooner).");
         var pooling = VerbOptions.Choice("--pooling", "How the network's outputs over time become the classifier's input: the final states, or max, mean or attention pooling over every step (long documents).", "last", "last", "max", "mean", "attention");
         var patience = VerbOptions.OptionalInteger("--patience", "Epochs without a better validation accuracy before stopping (default with --data: 4 below 5,000 training rows, else 2).");
@@ -53,7 +59,7 @@ public static class SentimentCommand
         var code = GeneratedProject.CodeOption();
         var command = new Command("sentiment", "Train a recurrent sentiment classifier and a bag-of-words baseline, save, reload and predict.")
         {
-            data, valid, epochs, pooling, patience, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
+            data, valid, validation, wide, maxTokens, truncation, folds, epochs, pooling, patience, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
             maxVocabulary, minutes, seed, threads, textColumn, labelColumn, code,
         };
         layout.AddTo(command);
@@ -62,13 +68,16 @@ public static class SentimentCommand
             new Columns(result.GetValue(textColumn)!, result.GetValue(labelColumn)!, layout.Read(result)), result.GetValue(epochs), result.GetValue(hidden),
             result.GetValue(embedding), result.GetValue(ensemble), result.GetValue(batch), result.GetValue(learningRate),
             result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes),
-            Enum.Parse<SequencePooling>(result.GetValue(pooling)!, ignoreCase: true), result.GetValue(patience), result.GetValue(code))));
+            Enum.Parse<SequencePooling>(result.GetValue(pooling)!, ignoreCase: true), result.GetValue(patience), result.GetValue(code),
+            result.GetValue(wide)!, result.GetValue(maxTokens), result.GetValue(truncation) switch { "head" => SequenceEnd.End, "tail" => SequenceEnd.Start, _ => SequenceEnd.Middle },
+            result.GetValue(folds), result.GetValue(validation))));
         return command;
     }
 
     private sealed record Arguments(string? Data, string? Valid, string? Model, string? Onnx, string? Plot, bool Json, int Rows, int Seed, int? Threads,
         Columns Columns, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
-        double? ValidationFraction, int MaxVocabulary, double? Minutes, SequencePooling Pooling, int? Patience, string? Code);
+        double? ValidationFraction, int MaxVocabulary, double? Minutes, SequencePooling Pooling, int? Patience, string? Code,
+        string Wide, int? MaxTokens, SequenceEnd Truncation, int? Folds, string? Validation);
 
     /// <summary>Where the text and the label are in the user's files, and how the files are delimited.</summary>
     private sealed record Columns(string Text, string Label, TextFileFormat Format);
@@ -84,7 +93,10 @@ public static class SentimentCommand
         if (generated)
         {
             var rows = SentimentCorpus.Generate(arguments.Rows, seed);
-            var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label })), testFraction: 0.2, seed: seed);
+            var all = mlContext.Data.LoadFromEnumerable(rows.Select(r => new SentimentModel.ModelInput { Text = r.Text, Label = r.Label }));
+            if (arguments.Folds is { } generatedFolds)
+                return CrossValidate(mlContext, all, arguments, generatedFolds, generated);
+            var split = mlContext.Data.TrainTestSplit(all, testFraction: 0.2, seed: seed);
             (train, test) = (split.TrainSet, split.TestSet);
             Console.WriteLine($"Generated {rows.Count} order-sensitive sentences (80% train, 20% test).");
         }
@@ -92,6 +104,9 @@ public static class SentimentCommand
         {
             var (trainData, readRows, trainLayout) = Load(mlContext, dataPath!, arguments.Columns);
             layout = trainLayout;
+            if (arguments.Folds is { } folds)
+                return CrossValidate(mlContext, validPath is null ? trainData : Concatenate(mlContext, trainData, Load(mlContext, validPath, arguments.Columns).Data),
+                    arguments, folds, generated);
             if (validPath is not null)
             {
                 (train, test) = (trainData, Load(mlContext, validPath, arguments.Columns).Data);
@@ -104,32 +119,12 @@ public static class SentimentCommand
             Console.WriteLine($"Read {readRows} training rows from {dataPath}{(validPath is null ? " (20% held out for testing)" : $"; testing on {validPath}")}.");
         }
 
-        // Generated sentences are short and their vocabulary tiny, so a small network learns them in seconds. Real data
-        // gets the larger network measured on SST-2 (docs/benchmarks.md), and its validation split, patience and epochs
-        // follow the size of the training set (docs/sentiment.md).
-        int trainRows = (int)(train.GetRowCount() ?? train.GetColumn<bool>("Label").LongCount());
-        var report = new SettingsReport();
-        int epochs = report.Choose("epochs", arguments.Epochs, generated ? 6 : trainRows < 5_000 ? 15 : 8);
-        int ensemble = report.Choose("ensemble", arguments.Ensemble, generated ? 1 : 3);
-        var progress = new TrainingProgressView("sentiment", epochs, ensemble, "accuracy");
-        var settings = new SentimentModel.Settings(
-            Epochs: epochs,
-            HiddenSize: report.Choose("hidden", arguments.Hidden, generated ? 64 : 128),
-            EmbeddingSize: report.Choose("embedding", arguments.Embedding, generated ? 32 : 100),
-            EnsembleSize: ensemble,
-            BatchSize: arguments.Batch,
-            LearningRate: arguments.LearningRate,
-            ValidationFraction: report.Choose("validation fraction", arguments.ValidationFraction, generated ? 0 : SentimentModel.ValidationFractionFor(trainRows)),
-            MaximumVocabularySize: arguments.MaxVocabulary,
-            MaxTrainingTime: arguments.Minutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
-            Progress: progress,
-            Pooling: arguments.Pooling,
-            EarlyStoppingPatience: report.Choose("patience", arguments.Patience, SentimentModel.PatienceFor(trainRows)));
-        report.Note("pooling", settings.Pooling);
-        SentimentModel.ModelPath = Path.GetFullPath(arguments.Model ?? "sentiment-model.zip");
+        IDataView? validation = arguments.Validation is { } validationPath ? Load(mlContext, validationPath, arguments.Columns).Data : null;
+        var settings = ChooseSettings(arguments, train, generated, out string basis, validation is not null);
         // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
         SampleVerbs.SetTorchThreads(arguments.Threads);
-        Console.WriteLine(report.Line(generated ? "generated sentences (a small network)" : $"{trainRows} training rows"));
+        SentimentModel.ModelPath = Path.GetFullPath(arguments.Model ?? "sentiment-model.zip");
+        Console.WriteLine(basis);
 
         var baselineClock = Stopwatch.StartNew();
         var baseline = SentimentModel.Train(SentimentModel.BuildBaselinePipeline(mlContext), train);
@@ -137,10 +132,10 @@ public static class SentimentCommand
         Console.WriteLine($"Baseline FeaturizeText + SdcaLogisticRegression: accuracy {baselineMetrics.Accuracy:F4}, AUC {baselineMetrics.AreaUnderRocCurve:F4} ({baselineClock.Elapsed.TotalSeconds:F1} s)");
 
         var clock = Stopwatch.StartNew();
-        var model = progress.Run(() => SentimentModel.Train(SentimentModel.BuildPipeline(mlContext, settings), train));
+        (var model, settings) = TrainChoosingWide(mlContext, settings, arguments.Wide, generated, train, validation, Console.WriteLine);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var metrics = SentimentModel.Evaluate(mlContext, model, test);
-        Console.WriteLine($"Recurrent (bidirectional LSTM {settings.HiddenSize}, {settings.Pooling} pooling, ensemble of {settings.EnsembleSize}): accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4} ({trainSeconds:F1} s)");
+        Console.WriteLine($"Recurrent ({Describe(settings)}): accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4} ({trainSeconds:F1} s)");
 
         if (plotPath is not null)
         {
@@ -178,6 +173,133 @@ public static class SentimentCommand
         }
         return 0;
     }
+
+    /// <summary>
+    /// The settings for this data: generated sentences are short and their vocabulary tiny, so a small network learns
+    /// them in seconds; real data gets the larger network measured on SST-2 (docs/benchmarks.md), a validation split,
+    /// patience and epochs that follow the size of the training set, and, for long texts, a cut to the head and tail
+    /// (docs/sentiment.md).
+    /// </summary>
+    private static SentimentModel.Settings ChooseSettings(Arguments arguments, IDataView train, bool generated, out string basis, bool validationData = false)
+    {
+        var texts = train.GetColumn<string>("Text").ToList();
+        int trainRows = texts.Count;
+        double meanWords = texts.Average(t => (double)t.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length);
+        var report = new SettingsReport();
+        int epochs = report.Choose("epochs", arguments.Epochs, generated ? 6 : trainRows < 5_000 ? 15 : 8);
+        int ensemble = report.Choose("ensemble", arguments.Ensemble, 1);
+        var settings = new SentimentModel.Settings(
+            Epochs: epochs,
+            HiddenSize: report.Choose("hidden", arguments.Hidden, generated ? 64 : 128),
+            EmbeddingSize: report.Choose("embedding", arguments.Embedding, generated ? 32 : 100),
+            EnsembleSize: ensemble,
+            BatchSize: arguments.Batch,
+            LearningRate: arguments.LearningRate,
+            ValidationFraction: validationData ? 0 : report.Choose("validation fraction", arguments.ValidationFraction, generated ? 0 : SentimentModel.ValidationFractionFor(trainRows)),
+            MaximumVocabularySize: arguments.MaxVocabulary,
+            MaxTrainingTime: arguments.Minutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+            Progress: null,
+            Pooling: arguments.Pooling,
+            EarlyStoppingPatience: report.Choose("patience", arguments.Patience, SentimentModel.PatienceFor(trainRows)),
+            MaxTokens: report.Choose("max tokens", arguments.MaxTokens, SentimentModel.MaxTokensFor(meanWords)),
+            Truncation: arguments.Truncation);
+        if (validationData)
+            report.Note("validation", arguments.Validation!);
+        report.Note("pooling", settings.Pooling);
+        if (settings.MaxTokens > 0)
+            report.Note("truncation", settings.Truncation switch { SequenceEnd.End => "keeps the head", SequenceEnd.Start => "keeps the tail", _ => "keeps head and tail" });
+        report.Note("wide", arguments.Wide == "auto" ? generated ? "off (generated data)" : "chosen on validation" : arguments.Wide);
+        basis = report.Line(generated ? "generated sentences (a small network)" : $"{trainRows} training rows of {meanWords:F0} words on average");
+        return settings;
+    }
+
+    /// <summary>
+    /// Trains the recurrent pipeline with the bag of words as wide features, without, or (auto, with real data) both,
+    /// keeping the one whose best epoch scored higher on the validation data (<paramref name="validation"/>, else the
+    /// validation split: the same rows for both, same seed).
+    /// </summary>
+    private static (ITransformer Model, SentimentModel.Settings Settings) TrainChoosingWide(MLContext mlContext, SentimentModel.Settings settings,
+        string wide, bool generated, IDataView train, IDataView? validation, Action<string> log)
+    {
+        (ITransformer, SentimentModel.Settings, double) Fit(bool withWide)
+        {
+            var progress = new TrainingProgressView(withWide ? "sentiment, wide and deep" : "sentiment", settings.Epochs, settings.EnsembleSize, "accuracy");
+            var chosen = settings with { Wide = withWide, Progress = progress };
+            var model = progress.Run(() => validation is null
+                ? SentimentModel.Train(SentimentModel.BuildPipeline(mlContext, chosen), train)
+                : SentimentModel.Train(mlContext, chosen, train, validation));
+            return (model, chosen, BestValidationAccuracy(model));
+        }
+
+        bool both = wide == "auto" && !generated && (settings.ValidationFraction > 0 || validation is not null);
+        if (!both)
+        {
+            var (model, chosen, _) = Fit(wide == "on");
+            return (model, chosen);
+        }
+        var (deep, deepSettings, deepAccuracy) = Fit(false);
+        var (wideAndDeep, wideSettings, wideAccuracy) = Fit(true);
+        bool useWide = wideAccuracy > deepAccuracy;
+        log($"Wide features chosen on validation: accuracy {wideAccuracy:F4} with the bag of words, {deepAccuracy:F4} without; keeping the model {(useWide ? "with" : "without")} them.");
+        return useWide ? (wideAndDeep, wideSettings) : (deep, deepSettings);
+    }
+
+    /// <summary>The validation accuracy of the weights kept (the best epoch, or the start), averaged over the networks of an ensemble.</summary>
+    private static double BestValidationAccuracy(ITransformer model)
+    {
+        // NaN when nothing was validated (too few rows to hold any out): the comparison then keeps the model without.
+        var accuracies = ModelInspector.Stories(model).Single().Metrics.Where(m => m.Key.StartsWith("validation accuracy", StringComparison.Ordinal)).ToList();
+        return accuracies.Count == 0 ? double.NaN : accuracies.Average(m => m.Value);
+    }
+
+    private static string Describe(SentimentModel.Settings settings)
+        => $"bidirectional LSTM {settings.HiddenSize}, {settings.Pooling} pooling{(settings.Wide ? ", bag of words as wide features" : "")}" +
+           $"{(settings.MaxTokens > 0 ? $", {settings.MaxTokens} tokens" : "")}, ensemble of {settings.EnsembleSize}";
+
+    /// <summary>
+    /// K-fold cross-validation of both models over <paramref name="data"/>: each fold trains the bag-of-words baseline
+    /// and the recurrent model (settings chosen as for a single run, on the fold's training part) on the same rows and
+    /// tests them on the same held-out fold.
+    /// </summary>
+    private static int CrossValidate(MLContext mlContext, IDataView data, Arguments arguments, int folds, bool generated)
+    {
+        SampleVerbs.SetTorchThreads(arguments.Threads);
+        var splits = mlContext.Data.CrossValidationSplit(data, folds, seed: arguments.Seed);
+        var recurrent = new List<double>();
+        var baseline = new List<double>();
+        var clock = Stopwatch.StartNew();
+        for (int fold = 0; fold < splits.Count; fold++)
+        {
+            var (train, test) = (splits[fold].TrainSet, splits[fold].TestSet);
+            var settings = ChooseSettings(arguments, train, generated, out string basis);
+            Console.WriteLine($"Fold {fold + 1}/{folds}. {basis}");
+            baseline.Add(SentimentModel.Evaluate(mlContext, SentimentModel.Train(SentimentModel.BuildBaselinePipeline(mlContext), train), test).Accuracy);
+            (var model, settings) = TrainChoosingWide(mlContext, settings, arguments.Wide, generated, train, null, Console.WriteLine);
+            recurrent.Add(SentimentModel.Evaluate(mlContext, model, test).Accuracy);
+            Console.WriteLine($"Fold {fold + 1}: recurrent ({Describe(settings)}) accuracy {recurrent[^1]:F4}, bag of words {baseline[^1]:F4}.");
+        }
+        double Std(List<double> values) => Math.Sqrt(values.Sum(v => (v - values.Average()) * (v - values.Average())) / Math.Max(values.Count - 1, 1));
+        Console.WriteLine($"{folds}-fold cross-validation: recurrent {recurrent.Average():F4} (sd {Std(recurrent):F4}), bag of words {baseline.Average():F4} (sd {Std(baseline):F4}); {clock.Elapsed.TotalSeconds:F0} s.");
+        if (arguments.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["task"] = "sentiment",
+                ["folds"] = folds,
+                ["accuracy"] = Math.Round(recurrent.Average(), 4),
+                ["baselineAccuracy"] = Math.Round(baseline.Average(), 4),
+                ["foldAccuracies"] = recurrent.Select(a => Math.Round(a, 4)).ToArray(),
+                ["foldBaselineAccuracies"] = baseline.Select(a => Math.Round(a, 4)).ToArray(),
+                ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            }));
+        }
+        return 0;
+    }
+
+    /// <summary>The rows of <paramref name="first"/> then <paramref name="second"/> (same Text and Label columns).</summary>
+    private static IDataView Concatenate(MLContext mlContext, IDataView first, IDataView second)
+        => mlContext.Data.LoadFromEnumerable(mlContext.Data.CreateEnumerable<SentimentModel.ModelInput>(first, reuseRowObject: false)
+            .Concat(mlContext.Data.CreateEnumerable<SentimentModel.ModelInput>(second, reuseRowObject: false)).ToList());
 
     /// <summary>
     /// The file through ML.NET's TextLoader with the Text and Label columns the pipeline reads, every row checked

@@ -38,7 +38,9 @@ public sealed class SentimentFolderTests
         // 80 training documents: the validation split is 20% (500 rows would be more than that) and patience 4.
         StringAssert.Contains(result.Output, "validation fraction 0.2,");
         StringAssert.Contains(result.Output, "patience 4,");
-        StringAssert.Contains(result.Output, "pooling Max.");
+        StringAssert.Contains(result.Output, "pooling Max,");
+        // --wide auto: both models trained, the choice made on the validation split and reported.
+        StringAssert.Contains(result.Output, "Wide features chosen on validation: accuracy ");
         using var json = JsonDocument.Parse(result.Lines[^1]);
         Assert.AreEqual("sentiment", json.RootElement.GetProperty("task").GetString());
         foreach (string field in new[] { "accuracy", "auc", "f1", "baselineAccuracy", "trainSeconds" })

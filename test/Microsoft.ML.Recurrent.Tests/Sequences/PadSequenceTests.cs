@@ -29,6 +29,8 @@ public sealed class PadSequenceTests
     [DataRow(SequenceEnd.End, SequenceEnd.End, "1,2,3,4|1,2,0,0|0,0,0,0|7,8,9,10")]
     [DataRow(SequenceEnd.Start, SequenceEnd.Start, "3,4,5,6|0,0,1,2|0,0,0,0|7,8,9,10")]
     [DataRow(SequenceEnd.Start, SequenceEnd.End, "1,2,3,4|0,0,1,2|0,0,0,0|7,8,9,10")]
+    [DataRow(SequenceEnd.End, SequenceEnd.Middle, "1,2,5,6|1,2,0,0|0,0,0,0|7,8,9,10")]
+    [DataRow(SequenceEnd.Start, SequenceEnd.Middle, "1,2,5,6|0,0,1,2|0,0,0,0|7,8,9,10")]
     public void PaddingAndTruncationFollowKerasSemantics(SequenceEnd padding, SequenceEnd truncation, string expected)
     {
         var ml = new MLContext(seed: 1);
@@ -37,6 +39,17 @@ public sealed class PadSequenceTests
         var rows = ml.Data.CreateEnumerable<Padded>(model.Transform(data), reuseRowObject: false).ToList();
         Assert.AreEqual(expected, string.Join('|', rows.Select(r => string.Join(',', r.Padded4))));
         CollectionAssert.AreEqual(new[] { 4, 2, 0, 4 }, rows.Select(r => r.Length).ToArray());
+    }
+
+    [TestMethod]
+    public void MiddleTruncationKeepsTheLongerHalfAtTheHeadForAnOddLength()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row { Values = [1, 2, 3, 4, 5, 6, 7] } });
+        var model = ml.Transforms.PadSequence("Padded3", 3, "Values", truncation: SequenceEnd.Middle).Fit(data);
+        CollectionAssert.AreEqual(new float[] { 1, 2, 7 }, model.Transform(data).GetColumn<float[]>("Padded3").Single());
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.PadSequence("Padded3", 3, "Values", padding: SequenceEnd.Middle));
+        StringAssert.Contains(error.Message, "only truncation can take the middle");
     }
 
     [TestMethod]
