@@ -33,7 +33,7 @@ public static class SentimentCommand
         var wide = VerbOptions.Choice("--wide", "Give the network the bag of words (FeaturizeText, the baseline's features) as wide features beside the tokens: on, off, or auto (train both, keep the one with the better accuracy on the validation split; the default with --data, off on generated data).", "auto", "auto", "on", "off");
         var maxTokens = VerbOptions.OptionalInteger("--max-tokens", "Tokens the network reads per text, the same at training and prediction (default: all when the training texts average at most 200 words, else 400); the bag of words still reads the whole text.");
         var truncation = VerbOptions.Choice("--truncation", "Which part of a longer text the network reads: its head, its tail, or both (half each).", "both", "both", "head", "tail");
-        var folds = VerbOptions.OptionalInteger("--folds", "Cross-validate instead: K folds over --data and --valid together (both models on each fold's same split), reporting the mean accuracy.", minimum: 2);
+        var folds = VerbOptions.OptionalInteger("--folds", "Cross-validate instead: K folds over --data, --valid and --validation together (both models on each fold's same split, validation split from each fold's training part), reporting the mean accuracy.", minimum: 2);
         var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training data (default: 6 on generated data; with --data 15 below 5,000 training rows, else 8; early stopping usually ends sooner).");
         var pooling = VerbOptions.Choice("--pooling", "How the network's outputs over time become the classifier's input: the final states, or max, mean or attention pooling over every step (long documents).", "last", "last", "max", "mean", "attention");
         var patience = VerbOptions.OptionalInteger("--patience", "Epochs without a better validation accuracy before stopping (default with --data: 4 below 5,000 training rows, else 2).");
@@ -105,8 +105,11 @@ public static class SentimentCommand
             var (trainData, readRows, trainLayout) = Load(mlContext, dataPath!, arguments.Columns);
             layout = trainLayout;
             if (arguments.Folds is { } folds)
-                return CrossValidate(mlContext, validPath is null ? trainData : Concatenate(mlContext, trainData, Load(mlContext, validPath, arguments.Columns).Data),
-                    arguments, folds, generated);
+            {
+                var all = new[] { validPath, arguments.Validation }.OfType<string>()
+                    .Aggregate(trainData, (rows, path) => Concatenate(mlContext, rows, Load(mlContext, path, arguments.Columns).Data));
+                return CrossValidate(mlContext, all, arguments with { Validation = null }, folds, generated);
+            }
             if (validPath is not null)
             {
                 (train, test) = (trainData, Load(mlContext, validPath, arguments.Columns).Data);
