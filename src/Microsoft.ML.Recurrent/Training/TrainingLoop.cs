@@ -100,12 +100,14 @@ internal sealed class TrainingLoop
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var epochStart = member.Session.Elapsed;
-                double learningRate = scheduler.RateForEpoch(epoch);
+                // The epoch's first batch's rate: the slanted triangular schedule then moves it batch by batch in RunEpoch.
+                double learningRate = scheduler.RateForBatch(epoch, 0, batchesPerEpoch);
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 // One generator per epoch, from the seed and the epoch number, so a resumed run shuffles exactly like an uninterrupted one.
                 var random = new Random(unchecked(seed * 1_000_003 + epoch));
                 var plan = BatchPlan.Shuffled(training, trainIndices, _options.BatchSize, _options.LengthBucketing, random);
-                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, member);
+                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, member,
+                    scheduler.IsPerBatch ? b => scheduler.RateForBatch(epoch, b, batchesPerEpoch) : null);
 
                 EvaluationResult? evaluation = validationPlan is null ? null : Evaluate(model, task, validationIterator!, validationPlan);
                 var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, (member.Session.Elapsed - epochStart).TotalSeconds);
@@ -138,9 +140,12 @@ internal sealed class TrainingLoop
     /// <summary>The dropout generator's seed: derived from the run's seed, apart from the shuffling's per-epoch seeds.</summary>
     internal static long DropoutSeed(int seed) => unchecked(seed * 2_654_435_761L + 97);
 
-    /// <summary>One epoch's batches, or fewer when the member's time runs out; returns the epoch's mean loss and the batches run.</summary>
+    /// <summary>
+    /// One epoch's batches, or fewer when the member's time runs out; returns the epoch's mean loss and the batches run.
+    /// <paramref name="batchRate"/>, when given, is the learning rate of each 0-based batch (a per-batch schedule).
+    /// </summary>
     private (double Loss, int Batches) RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
-        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member)
+        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member, Func<int, double>? batchRate)
     {
         model.train();
         // Batches are made on the CPU; the model is where its trainer put it (TorchDevices).
@@ -150,6 +155,8 @@ internal sealed class TrainingLoop
         while (b < plan.BatchCount)
         {
             member.ThrowIfCancellationRequested();
+            if (batchRate is not null)
+                OptimizerFactory.SetLearningRate(optimizer, batchRate(b));
             double batchLoss, size;
             using (NewDisposeScope())
             {
