@@ -58,7 +58,13 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         var settings = DescribeModel(trainData.Schema, training);
         float[,]? embeddings = LoadPretrainedEmbeddings(settings, run.Channel);
         var task = SequenceTrainingTasks.For(_kind);
-        var loop = new TrainingLoop(_options);
+        var loop = new TrainingLoop(_options)
+        {
+            // Discriminative rates and gradual unfreezing split the network into groups from the output down; otherwise one group.
+            ParameterGrouping = _options.LayerLearningRateDecay != 1 || _options.GradualUnfreezing
+                ? model => new ParameterGrouping(((SequenceClassifierNetwork)model).ParameterGroupsTopDown(), _options.LayerLearningRateDecay, _options.GradualUnfreezing)
+                : null,
+        };
         var networks = run.TrainMembers(_options.EnsembleSize,
             () =>
             {

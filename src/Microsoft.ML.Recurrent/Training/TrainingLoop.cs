@@ -39,6 +39,15 @@ internal sealed class TrainingLoop
     internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
 
     /// <summary>
+    /// Splits the model into optimizer parameter groups (discriminative learning rates, gradual unfreezing); null (the
+    /// default) puts every trainable parameter in one group at the scheduled rate. Called once per <see cref="Train(nn.Module, ITrainingTask, SequenceDataset, SequenceDataset?, TrainingMember)"/>;
+    /// the optimizer gets one group per non-empty group, in order. With gradual unfreezing, a group that does not train
+    /// in an epoch gets learning rate 0 and its parameters stop requiring gradients for that epoch; every parameter that
+    /// required gradients at the start requires them again when training ends, however it ends.
+    /// </summary>
+    internal Func<nn.Module, ParameterGrouping>? ParameterGrouping { get; init; }
+
+    /// <summary>
     /// Trains <paramref name="model"/> in place. Validation uses <paramref name="validation"/> when given, else a
     /// <see cref="TrainingOptions.ValidationFraction"/> of <paramref name="training"/>, else none.
     /// <paramref name="defaultSeed"/> applies when <see cref="TrainingOptions.Seed"/> is null (pass the MLContext's seed).
@@ -80,7 +89,13 @@ internal sealed class TrainingLoop
         member.Log($"Training on {trainIndices.Length} examples ({validationPlan?.ExampleCount ?? 0} for validation), {batchesPerEpoch} batches of up to " +
             $"{_options.BatchSize} per epoch, {_options.Optimizer} at learning rate {Format(_options.LearningRate)}, seed {seed}.");
 
-        using var optimizer = OptimizerFactory.Create(_options, parameters);
+        var grouping = ParameterGrouping?.Invoke(model);
+        var groups = grouping is null ? new List<(int Index, Parameter[] Parameters)> { (0, parameters) } : TrainableGroups(grouping, parameters);
+        if (grouping is not null)
+            member.Log($"{groups.Count} parameter groups from the top of the network down" +
+                (grouping.LayerDecay != 1 ? $", each learning {Format(grouping.LayerDecay)} times slower than the one above" : "") +
+                (grouping.GradualUnfreezing ? ", unfrozen one more per epoch" : "") + ".");
+        using var optimizer = OptimizerFactory.Create(_options, groups.Select(g => g.Parameters).ToArray());
         string? checkpointPath = member.CheckpointPath;
         string dataFingerprint = "", optionsFingerprint = "";
         int firstEpoch = 1;
@@ -102,12 +117,13 @@ internal sealed class TrainingLoop
                 var epochStart = member.Session.Elapsed;
                 // The epoch's first batch's rate: the slanted triangular schedule then moves it batch by batch in RunEpoch.
                 double learningRate = scheduler.RateForBatch(epoch, 0, batchesPerEpoch);
-                OptimizerFactory.SetLearningRate(optimizer, learningRate);
+                var (factors, active) = EpochGroups(grouping, groups, epoch);
+                OptimizerFactory.SetLearningRate(optimizer, learningRate, factors);
                 // One generator per epoch, from the seed and the epoch number, so a resumed run shuffles exactly like an uninterrupted one.
                 var random = new Random(unchecked(seed * 1_000_003 + epoch));
                 var plan = BatchPlan.Shuffled(training, trainIndices, _options.BatchSize, _options.LengthBucketing, random);
-                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, member,
-                    scheduler.IsPerBatch ? b => scheduler.RateForBatch(epoch, b, batchesPerEpoch) : null);
+                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, active, trainIterator, plan, epoch, member,
+                    scheduler.IsPerBatch ? b => scheduler.RateForBatch(epoch, b, batchesPerEpoch) : null, factors);
 
                 EvaluationResult? evaluation = validationPlan is null ? null : Evaluate(model, task, validationIterator!, validationPlan);
                 var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, (member.Session.Elapsed - epochStart).TotalSeconds);
@@ -132,9 +148,61 @@ internal sealed class TrainingLoop
         }
         finally
         {
+            // Gradual unfreezing switches gradients off group by group; whatever happened, they are back on.
+            if (grouping is { GradualUnfreezing: true })
+            {
+                foreach (var parameter in parameters)
+                    parameter.requires_grad = true;
+            }
             model.eval();
         }
         return history;
+    }
+
+    /// <summary>
+    /// The trainable parameters of each of <paramref name="grouping"/>'s groups, with the group's index, leaving out
+    /// parameters that need no gradient and groups left empty; checks that the groups hold every trainable parameter once.
+    /// </summary>
+    private static List<(int Index, Parameter[] Parameters)> TrainableGroups(ParameterGrouping grouping, Parameter[] trainable)
+    {
+        var result = new List<(int Index, Parameter[] Parameters)>();
+        for (int k = 0; k < grouping.Groups.Count; k++)
+        {
+            var group = grouping.Groups[k].Where(p => p.requires_grad).ToArray();
+            if (group.Length > 0)
+                result.Add((k, group));
+        }
+        int grouped = result.Sum(g => g.Parameters.Length);
+        if (grouped != trainable.Length || result.SelectMany(g => g.Parameters).Distinct(ReferenceEqualityComparer.Instance).Count() != grouped)
+            throw new InvalidOperationException($"The parameter groups hold {grouped} trainable parameters; the model has {trainable.Length}, each of which must be in exactly one group.");
+        return result;
+    }
+
+    /// <summary>
+    /// Each optimizer group's learning-rate factor in <paramref name="epoch"/> (null: one group at the scheduled rate)
+    /// and the parameters that train in it. Gradual unfreezing gives a group that waits factor 0 and turns its
+    /// gradients off, so the optimizer skips it entirely; the groups that train have their gradients on.
+    /// </summary>
+    private static (double[]? Factors, Parameter[] Active) EpochGroups(ParameterGrouping? grouping, List<(int Index, Parameter[] Parameters)> groups, int epoch)
+    {
+        if (grouping is null)
+            return (null, groups[0].Parameters);
+        var factors = new double[groups.Count];
+        var active = new List<Parameter>();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var (index, parameters) = groups[g];
+            bool trains = grouping.Trains(index, epoch);
+            factors[g] = trains ? grouping.Factor(index) : 0;
+            if (grouping.GradualUnfreezing)
+            {
+                foreach (var parameter in parameters)
+                    parameter.requires_grad = trains;
+            }
+            if (trains)
+                active.AddRange(parameters);
+        }
+        return (factors, active.ToArray());
     }
 
     /// <summary>The dropout generator's seed: derived from the run's seed, apart from the shuffling's per-epoch seeds.</summary>
@@ -142,10 +210,12 @@ internal sealed class TrainingLoop
 
     /// <summary>
     /// One epoch's batches, or fewer when the member's time runs out; returns the epoch's mean loss and the batches run.
-    /// <paramref name="batchRate"/>, when given, is the learning rate of each 0-based batch (a per-batch schedule).
+    /// <paramref name="batchRate"/>, when given, is the learning rate of each 0-based batch (a per-batch schedule), which
+    /// each optimizer group takes times its entry of <paramref name="factors"/>. <paramref name="parameters"/> are the
+    /// ones that train in this epoch (their gradients are clipped together).
     /// </summary>
     private (double Loss, int Batches) RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
-        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member, Func<int, double>? batchRate)
+        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member, Func<int, double>? batchRate, double[]? factors)
     {
         model.train();
         // Batches are made on the CPU; the model is where its trainer put it (TorchDevices).
@@ -156,7 +226,7 @@ internal sealed class TrainingLoop
         {
             member.ThrowIfCancellationRequested();
             if (batchRate is not null)
-                OptimizerFactory.SetLearningRate(optimizer, batchRate(b));
+                OptimizerFactory.SetLearningRate(optimizer, batchRate(b), factors);
             double batchLoss, size;
             using (NewDisposeScope())
             {
