@@ -10,8 +10,9 @@ namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
 /// The epoch/batch loop shared by every recurrent trainer but the language model's: shuffled, length-bucketed batches;
-/// optimizer and learning-rate schedule; gradient clipping; validation; early stopping with best-weight restore. The
-/// clock, time limit, cancellation, log and progress come from the Fit's <see cref="TrainingSession"/>; the
+/// optimizer and learning-rate schedule (per epoch, or per batch for the slanted triangular one), optionally over
+/// parameter groups with their own rates and gradual unfreezing (<see cref="Training.ParameterGrouping"/>); gradient
+/// clipping; validation; early stopping with best-weight restore. The clock, time limit, cancellation, log and progress come from the Fit's <see cref="TrainingSession"/>; the
 /// task-specific parts from an <see cref="ITrainingTask"/>.
 /// </summary>
 /// <remarks>

@@ -193,6 +193,24 @@ public sealed class FineTuningControlsTests
     }
 
     [TestMethod]
+    public void TheNewOptionsArePartOfTheCheckpointFingerprint()
+    {
+        using var network = Network(layers: 1);
+        string Fingerprint(Action<RecurrentSequenceTrainerOptions> change)
+        {
+            var options = new RecurrentSequenceTrainerOptions();
+            change(options);
+            return TrainingCheckpoint.FingerprintOptions(options, seed: 1, network);
+        }
+        string baseline = Fingerprint(_ => { });
+        Assert.AreNotEqual(baseline, Fingerprint(o => o.LayerLearningRateDecay = 2.6));
+        Assert.AreNotEqual(baseline, Fingerprint(o => o.GradualUnfreezing = true));
+        Assert.AreNotEqual(baseline, Fingerprint(o => o.WarmupFraction = 0.2));
+        Assert.AreNotEqual(baseline, Fingerprint(o => o.SlantedTriangularRatio = 16));
+        Assert.AreEqual(baseline, Fingerprint(_ => { }));
+    }
+
+    [TestMethod]
     public void ADecayBelowOneIsRejected()
     {
         var ml = new MLContext(seed: 1);

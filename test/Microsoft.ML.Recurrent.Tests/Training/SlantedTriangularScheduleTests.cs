@@ -1,4 +1,5 @@
 using Microsoft.ML.Recurrent.Runtime;
+using Microsoft.ML.Recurrent.Tests.LanguageModeling;
 using Microsoft.ML.Recurrent.Tests.Support;
 using Microsoft.ML.Recurrent.Training;
 
@@ -87,6 +88,29 @@ public sealed class SlantedTriangularScheduleTests
 
         AssertRates(NineSteps[3..], used, "the resumed run continues the schedule at step 3");
         AssertRates([NineSteps[0], NineSteps[3], NineSteps[6]], history.Epochs.Select(e => e.LearningRate).ToList(), "history");
+    }
+
+    [TestMethod]
+    public void TheLanguageModelLoopFollowsTheScheduleToo()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TinyCorpus.Generate(40, seed: 2));
+        var tokenizer = ml.Transforms.Text.TokenizeToSequence("Tokens", "Text", addBeginEnd: true).Fit(data);
+        var options = TinyCorpus.SmallOptions(tokenizer);
+        options.HiddenSize = 8;
+        options.EmbeddingSize = 8;
+        options.Epochs = 3;
+        options.BatchesPerEpoch = 2;
+        options.LearningRate = 0.02;
+        options.LearningRateSchedule = LearningRateScheduleKind.SlantedTriangular;
+        options.WarmupFraction = 0.5;
+        options.SlantedTriangularRatio = 4;
+        var trainer = ml.LanguageModeling().Trainers.Recurrent(options);
+        trainer.Fit(tokenizer.Transform(data));
+
+        // 6 steps, peak at step 3: the epochs start at steps 0, 2 and 4.
+        double[] expected = [0.02 / 4, 0.02 * (1 + 3 * 2 / 3.0) / 4, 0.02 * (1 + 3 * 0.5) / 4];
+        AssertRates(expected, trainer.LastTrainingHistory!.Epochs.Select(e => e.LearningRate).ToList(), "language-model epochs");
     }
 
     [TestMethod]
