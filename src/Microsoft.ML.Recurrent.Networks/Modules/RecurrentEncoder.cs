@@ -80,6 +80,15 @@ internal sealed class RecurrentEncoder : Module<Tensor, Tensor, RecurrentOutput>
     /// <summary>The backward-direction module of a layer; only for bidirectional encoders.</summary>
     internal RecurrentDirection BackwardLayer(int layer) => backward_layers[layer];
 
+    /// <summary>The parameters of 0-based <paramref name="layer"/>: its forward direction's, then its backward direction's when bidirectional.</summary>
+    internal IReadOnlyList<Parameter> LayerParameters(int layer)
+    {
+        var result = forward_layers[layer].parameters().ToList();
+        if (Settings.Bidirectional)
+            result.AddRange(backward_layers[layer].parameters());
+        return result;
+    }
+
     /// <summary>Encodes a right-padded batch.</summary>
     /// <param name="input">[batch, time] int64 token ids with an embedding, or [batch, time, features] float32 without.</param>
     /// <param name="lengths">[batch] int64 true lengths, each in 1..time.</param>

@@ -89,6 +89,26 @@ internal sealed class SequenceClassifierNetwork : Module<Tensor, Tensor, Tensor>
     internal Linear Head => head;
 
     /// <summary>
+    /// The parameters from the output down to the input, for discriminative fine-tuning and gradual unfreezing (ULMFiT):
+    /// [0] everything outside the encoder (the head, attention pooling, the wide map), [1] the top recurrent layer (both directions),
+    /// ..., [Layers] the first recurrent layer, then [Layers + 1] the embedding when the network reads token ids. Frozen
+    /// parameters are listed too.
+    /// </summary>
+    internal IReadOnlyList<IReadOnlyList<Parameter>> ParameterGroupsTopDown()
+    {
+        string encoderPrefix = nameof(encoder) + ".";
+        var groups = new List<IReadOnlyList<Parameter>>
+        {
+            named_parameters().Where(p => !p.name.StartsWith(encoderPrefix, StringComparison.Ordinal)).Select(p => p.parameter).ToList(),
+        };
+        for (int layer = encoder.Settings.Layers - 1; layer >= 0; layer--)
+            groups.Add(encoder.LayerParameters(layer));
+        if (encoder.EmbeddingLayer is { } embedding)
+            groups.Add(embedding.parameters().ToList());
+        return groups;
+    }
+
+    /// <summary>
     /// Computes [batch, outputSize] logits for a right-padded batch; see <see cref="RecurrentEncoder.forward"/> for the
     /// inputs. A network with wide features needs <see cref="Score"/>.
     /// </summary>

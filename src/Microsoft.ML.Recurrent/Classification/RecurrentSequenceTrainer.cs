@@ -58,8 +58,15 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         var settings = DescribeModel(trainData.Schema, training);
         float[,]? embeddings = LoadPretrainedEmbeddings(settings, run.Channel);
         var task = SequenceTrainingTasks.For(_kind);
-        // A model that starts from the linear model keeps the recurrent part only where it beats that start on validation.
-        var loop = new TrainingLoop(_options) { StartIsCandidate = settings.UsesWideFeatures && _options.StartFromLinearModel };
+        var loop = new TrainingLoop(_options)
+        {
+            // A model that starts from the linear model keeps the recurrent part only where it beats that start on validation.
+            StartIsCandidate = settings.UsesWideFeatures && _options.StartFromLinearModel,
+            // Discriminative rates and gradual unfreezing split the network into groups from the output down; otherwise one group.
+            ParameterGrouping = _options.LayerLearningRateDecay != 1 || _options.GradualUnfreezing
+                ? model => new ParameterGrouping(((SequenceClassifierNetwork)model).ParameterGroupsTopDown(), _options.LayerLearningRateDecay, _options.GradualUnfreezing)
+                : null,
+        };
         var networks = run.TrainMembers(_options.EnsembleSize,
             () =>
             {

@@ -120,6 +120,32 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
     public bool FreezeEmbeddings { get; set; }
 
     /// <summary>
+    /// Discriminative learning rates, as in ULMFiT's fine-tuning (Howard and Ruder 2018, who use 2.6): the network's
+    /// parameters form groups from the output down — group 0 the output layer (with attention pooling), group 1 the top
+    /// recurrent layer (both directions), ..., group <see cref="Layers"/> the first recurrent layer, then the token
+    /// embedding — and group <c>k</c> learns at the scheduled learning rate divided by <c>LayerLearningRateDecay^k</c>.
+    /// Lower layers hold the more general knowledge of a pre-trained encoder (<see cref="PretrainedLanguageModel"/>,
+    /// pre-trained embeddings), which smaller steps preserve while the layers near the output adapt to the task; it
+    /// also works on a network trained from scratch. Frozen embeddings (<see cref="FreezeEmbeddings"/>) stay frozen.
+    /// An epoch's reported learning rate is group 0's. Default 1 (every parameter learns at the scheduled rate);
+    /// finite and at least 1.
+    /// </summary>
+    public double LayerLearningRateDecay { get; set; } = 1;
+
+    /// <summary>
+    /// Gradual unfreezing, as in ULMFiT's fine-tuning (Howard and Ruder 2018): epoch 1 trains only the output layer
+    /// (group 0 of <see cref="LayerLearningRateDecay"/>'s groups), epoch 2 also the top recurrent layer, and so on, one
+    /// more group per epoch until the whole network trains (from epoch <see cref="Layers"/> + 2 with an embedding). The
+    /// groups that wait keep their weights exactly: they get no gradient and learning rate 0. It keeps the large, noisy
+    /// gradients of a freshly initialized output layer from overwriting a pre-trained encoder
+    /// (<see cref="PretrainedLanguageModel"/>) before the output layer has learned something; set
+    /// <see cref="TrainingOptions.Epochs"/> to at least the number of groups so that every group trains. Combines with
+    /// <see cref="LayerLearningRateDecay"/> and with any schedule (ULMFiT pairs it with
+    /// <see cref="LearningRateScheduleKind.SlantedTriangular"/>). Default false.
+    /// </summary>
+    public bool GradualUnfreezing { get; set; }
+
+    /// <summary>
     /// Number of networks trained with different seeds whose predictions are averaged (a seed ensemble inside one
     /// transformer). Default 1; 3-5 adds about one accuracy point on SST-2 at 3-5 times the cost.
     /// </summary>
@@ -141,6 +167,7 @@ public sealed class RecurrentSequenceTrainerOptions : TrainingOptions
         Require(EmbeddingDropout is >= 0 and < 1, nameof(EmbeddingDropout), EmbeddingDropout, "must lie in [0, 1)");
         Require(LayerDropout is >= 0 and < 1, nameof(LayerDropout), LayerDropout, "must lie in [0, 1)");
         Require(OutputDropout is >= 0 and < 1, nameof(OutputDropout), OutputDropout, "must lie in [0, 1)");
+        Require(double.IsFinite(LayerLearningRateDecay) && LayerLearningRateDecay >= 1, nameof(LayerLearningRateDecay), LayerLearningRateDecay, "must be finite and at least 1");
         Require(EnsembleSize is >= 1 and <= 100, nameof(EnsembleSize), EnsembleSize, "must lie in [1, 100]");
         if (PretrainedEmbeddingsPath is not null && EmbeddingVocabulary is null)
             throw new ArgumentException($"{nameof(PretrainedEmbeddingsPath)} needs {nameof(EmbeddingVocabulary)}: the token of each id.", nameof(EmbeddingVocabulary));

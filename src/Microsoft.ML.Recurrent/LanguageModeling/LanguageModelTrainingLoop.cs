@@ -74,7 +74,8 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
             for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
                 var epochStart = member.Session.Elapsed;
-                double learningRate = scheduler.RateForEpoch(epoch);
+                // The epoch's first batch's rate: the slanted triangular schedule then moves it batch by batch below.
+                double learningRate = scheduler.RateForBatch(epoch, 0, perEpoch);
                 OptimizerFactory.SetLearningRate(optimizer, learningRate);
                 model.train();
                 double lossSum = 0;
@@ -84,6 +85,8 @@ internal sealed class LanguageModelTrainingLoop(LanguageModelTrainerOptions opti
                 while (b < perEpoch && !outOfTime)
                 {
                     member.ThrowIfCancellationRequested();
+                    if (scheduler.IsPerBatch)
+                        OptimizerFactory.SetLearningRate(optimizer, scheduler.RateForBatch(epoch, b, perEpoch));
                     if (cursor == 0)
                     {
                         // A new pass starts the segments from their beginnings: the old state belongs to their ends.

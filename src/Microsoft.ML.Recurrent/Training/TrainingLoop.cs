@@ -10,8 +10,9 @@ namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
 /// The epoch/batch loop shared by every recurrent trainer but the language model's: shuffled, length-bucketed batches;
-/// optimizer and learning-rate schedule; gradient clipping; validation; early stopping with best-weight restore. The
-/// clock, time limit, cancellation, log and progress come from the Fit's <see cref="TrainingSession"/>; the
+/// optimizer and learning-rate schedule (per epoch, or per batch for the slanted triangular one), optionally over
+/// parameter groups with their own rates and gradual unfreezing (<see cref="Training.ParameterGrouping"/>); gradient
+/// clipping; validation; early stopping with best-weight restore. The clock, time limit, cancellation, log and progress come from the Fit's <see cref="TrainingSession"/>; the
 /// task-specific parts from an <see cref="ITrainingTask"/>.
 /// </summary>
 /// <remarks>
@@ -44,6 +45,15 @@ internal sealed class TrainingLoop
 
     /// <summary>Called after the backward pass and gradient clipping, right before each optimizer step (diagnostics and tests).</summary>
     internal Action<nn.Module, optim.Optimizer>? BeforeOptimizerStep { get; init; }
+
+    /// <summary>
+    /// Splits the model into optimizer parameter groups (discriminative learning rates, gradual unfreezing); null (the
+    /// default) puts every trainable parameter in one group at the scheduled rate. Called once per <see cref="Train(nn.Module, ITrainingTask, SequenceDataset, SequenceDataset?, TrainingMember)"/>;
+    /// the optimizer gets one group per non-empty group, in order. With gradual unfreezing, a group that does not train
+    /// in an epoch gets learning rate 0 and its parameters stop requiring gradients for that epoch; every parameter that
+    /// required gradients at the start requires them again when training ends, however it ends.
+    /// </summary>
+    internal Func<nn.Module, ParameterGrouping>? ParameterGrouping { get; init; }
 
     /// <summary>
     /// Trains <paramref name="model"/> in place. Validation uses <paramref name="validation"/> when given, else a
@@ -87,7 +97,13 @@ internal sealed class TrainingLoop
         member.Log($"Training on {trainIndices.Length} examples ({validationPlan?.ExampleCount ?? 0} for validation), {batchesPerEpoch} batches of up to " +
             $"{_options.BatchSize} per epoch, {_options.Optimizer} at learning rate {Format(_options.LearningRate)}, seed {seed}.");
 
-        using var optimizer = OptimizerFactory.Create(_options, parameters);
+        var grouping = ParameterGrouping?.Invoke(model);
+        var groups = grouping is null ? new List<(int Index, Parameter[] Parameters)> { (0, parameters) } : TrainableGroups(grouping, parameters);
+        if (grouping is not null)
+            member.Log($"{groups.Count} parameter groups from the top of the network down" +
+                (grouping.LayerDecay != 1 ? $", each learning {Format(grouping.LayerDecay)} times slower than the one above" : "") +
+                (grouping.GradualUnfreezing ? ", unfrozen one more per epoch" : "") + ".");
+        using var optimizer = OptimizerFactory.Create(_options, groups.Select(g => g.Parameters).ToArray());
         string? checkpointPath = member.CheckpointPath;
         string dataFingerprint = "", optionsFingerprint = "";
         int firstEpoch = 1;
@@ -115,12 +131,15 @@ internal sealed class TrainingLoop
             for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
             {
                 var epochStart = member.Session.Elapsed;
-                double learningRate = scheduler.RateForEpoch(epoch);
-                OptimizerFactory.SetLearningRate(optimizer, learningRate);
+                // The epoch's first batch's rate: the slanted triangular schedule then moves it batch by batch in RunEpoch.
+                double learningRate = scheduler.RateForBatch(epoch, 0, batchesPerEpoch);
+                var (factors, active) = EpochGroups(grouping, groups, epoch);
+                OptimizerFactory.SetLearningRate(optimizer, learningRate, factors);
                 // One generator per epoch, from the seed and the epoch number, so a resumed run shuffles exactly like an uninterrupted one.
                 var random = new Random(unchecked(seed * 1_000_003 + epoch));
                 var plan = BatchPlan.Shuffled(training, trainIndices, _options.BatchSize, _options.LengthBucketing, random);
-                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, parameters, trainIterator, plan, epoch, member);
+                var (trainingLoss, batchesRun) = RunEpoch(model, task, optimizer, active, trainIterator, plan, epoch, member,
+                    scheduler.IsPerBatch ? b => scheduler.RateForBatch(epoch, b, batchesPerEpoch) : null, factors);
 
                 EvaluationResult? evaluation = validationPlan is null ? null : Evaluate(model, task, validationIterator!, validationPlan);
                 var summary = new EpochSummary(epoch, trainingLoss, evaluation?.Loss, evaluation?.Metric, learningRate, (member.Session.Elapsed - epochStart).TotalSeconds);
@@ -145,17 +164,74 @@ internal sealed class TrainingLoop
         }
         finally
         {
+            // Gradual unfreezing switches gradients off group by group; whatever happened, they are back on.
+            if (grouping is { GradualUnfreezing: true })
+            {
+                foreach (var parameter in parameters)
+                    parameter.requires_grad = true;
+            }
             model.eval();
         }
         return history;
     }
 
+    /// <summary>
+    /// The trainable parameters of each of <paramref name="grouping"/>'s groups, with the group's index, leaving out
+    /// parameters that need no gradient and groups left empty; checks that the groups hold every trainable parameter once.
+    /// </summary>
+    private static List<(int Index, Parameter[] Parameters)> TrainableGroups(ParameterGrouping grouping, Parameter[] trainable)
+    {
+        var result = new List<(int Index, Parameter[] Parameters)>();
+        for (int k = 0; k < grouping.Groups.Count; k++)
+        {
+            var group = grouping.Groups[k].Where(p => p.requires_grad).ToArray();
+            if (group.Length > 0)
+                result.Add((k, group));
+        }
+        int grouped = result.Sum(g => g.Parameters.Length);
+        if (grouped != trainable.Length || result.SelectMany(g => g.Parameters).Distinct(ReferenceEqualityComparer.Instance).Count() != grouped)
+            throw new InvalidOperationException($"The parameter groups hold {grouped} trainable parameters; the model has {trainable.Length}, each of which must be in exactly one group.");
+        return result;
+    }
+
+    /// <summary>
+    /// Each optimizer group's learning-rate factor in <paramref name="epoch"/> (null: one group at the scheduled rate)
+    /// and the parameters that train in it. Gradual unfreezing gives a group that waits factor 0 and turns its
+    /// gradients off, so the optimizer skips it entirely; the groups that train have their gradients on.
+    /// </summary>
+    private static (double[]? Factors, Parameter[] Active) EpochGroups(ParameterGrouping? grouping, List<(int Index, Parameter[] Parameters)> groups, int epoch)
+    {
+        if (grouping is null)
+            return (null, groups[0].Parameters);
+        var factors = new double[groups.Count];
+        var active = new List<Parameter>();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var (index, parameters) = groups[g];
+            bool trains = grouping.Trains(index, epoch);
+            factors[g] = trains ? grouping.Factor(index) : 0;
+            if (grouping.GradualUnfreezing)
+            {
+                foreach (var parameter in parameters)
+                    parameter.requires_grad = trains;
+            }
+            if (trains)
+                active.AddRange(parameters);
+        }
+        return (factors, active.ToArray());
+    }
+
     /// <summary>The dropout generator's seed: derived from the run's seed, apart from the shuffling's per-epoch seeds.</summary>
     internal static long DropoutSeed(int seed) => unchecked(seed * 2_654_435_761L + 97);
 
-    /// <summary>One epoch's batches, or fewer when the member's time runs out; returns the epoch's mean loss and the batches run.</summary>
+    /// <summary>
+    /// One epoch's batches, or fewer when the member's time runs out; returns the epoch's mean loss and the batches run.
+    /// <paramref name="batchRate"/>, when given, is the learning rate of each 0-based batch (a per-batch schedule), which
+    /// each optimizer group takes times its entry of <paramref name="factors"/>. <paramref name="parameters"/> are the
+    /// ones that train in this epoch (their gradients are clipped together).
+    /// </summary>
     private (double Loss, int Batches) RunEpoch(nn.Module model, ITrainingTask task, optim.Optimizer optimizer, Parameter[] parameters,
-        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member)
+        BatchIterator iterator, BatchPlan plan, int epoch, TrainingMember member, Func<int, double>? batchRate, double[]? factors)
     {
         model.train();
         // Batches are made on the CPU; the model is where its trainer put it (TorchDevices).
@@ -165,6 +241,8 @@ internal sealed class TrainingLoop
         while (b < plan.BatchCount)
         {
             member.ThrowIfCancellationRequested();
+            if (batchRate is not null)
+                OptimizerFactory.SetLearningRate(optimizer, batchRate(b), factors);
             double batchLoss, size;
             using (NewDisposeScope())
             {

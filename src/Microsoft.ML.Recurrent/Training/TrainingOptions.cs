@@ -16,7 +16,7 @@ public enum OptimizerKind
     RmsProp,
 }
 
-/// <summary>How the learning rate changes from epoch to epoch.</summary>
+/// <summary>How the learning rate changes over training: from epoch to epoch, or (slanted triangular) from batch to batch.</summary>
 public enum LearningRateScheduleKind
 {
     /// <summary>The learning rate stays at <see cref="TrainingOptions.LearningRate"/>.</summary>
@@ -35,6 +35,20 @@ public enum LearningRateScheduleKind
     /// <see cref="TrainingOptions.PlateauPatience"/> epochs.
     /// </summary>
     ReduceOnPlateau,
+
+    /// <summary>
+    /// Slanted triangular learning rates, the fine-tuning schedule of ULMFiT (Howard and Ruder 2018): the rate changes
+    /// after every batch, over the <c>Epochs × batches per epoch</c> optimizer steps of the whole run. It starts at
+    /// <c>LearningRate / SlantedTriangularRatio</c>, climbs linearly to <see cref="TrainingOptions.LearningRate"/> over the
+    /// first <see cref="TrainingOptions.WarmupFraction"/> of the steps, then comes down linearly to
+    /// <c>LearningRate / SlantedTriangularRatio</c> at the very last step (see <see cref="TrainingOptions.SlantedTriangularRatio"/>).
+    /// The short climb moves the weights quickly towards a region that suits the task; the long descent then refines
+    /// them, which is what fine-tuning a pre-trained encoder (<c>PretrainedLanguageModel</c>) needs. The rate depends only
+    /// on the step's position in the run, so a run resumed from a checkpoint uses the same rates, as long as
+    /// <see cref="TrainingOptions.Epochs"/> is unchanged (it sets the length of the schedule). Early stopping and the time
+    /// limit end the run wherever the schedule is. An epoch's reported learning rate is that of its first batch.
+    /// </summary>
+    SlantedTriangular,
 }
 
 /// <summary>
@@ -75,6 +89,20 @@ public class TrainingOptions
 
     /// <summary>Epochs without improvement tolerated before <see cref="LearningRateScheduleKind.ReduceOnPlateau"/> decays. Default 1; at least 0.</summary>
     public int PlateauPatience { get; set; } = 1;
+
+    /// <summary>
+    /// Fraction of all the run's optimizer steps over which <see cref="LearningRateScheduleKind.SlantedTriangular"/> climbs to
+    /// <see cref="LearningRate"/> (ULMFiT's <c>cut_frac</c>); the rest of the run descends. Ignored by the other schedules.
+    /// Default 0.1; in (0, 1).
+    /// </summary>
+    public double WarmupFraction { get; set; } = 0.1;
+
+    /// <summary>
+    /// How many times smaller than <see cref="LearningRate"/> the lowest rate of <see cref="LearningRateScheduleKind.SlantedTriangular"/>
+    /// is, at the first and the last step (ULMFiT's <c>ratio</c>); 1 keeps the rate constant. Ignored by the other schedules.
+    /// Default 32; finite and at least 1.
+    /// </summary>
+    public double SlantedTriangularRatio { get; set; } = 32;
 
     /// <summary>Maximum global L2 norm of the gradients; larger gradients are scaled down. Default 5; 0 disables clipping; finite and at least 0.</summary>
     public double GradientClipNorm { get; set; } = 5;
@@ -157,6 +185,8 @@ public class TrainingOptions
         Require(DecayFactor is > 0 and <= 1, DecayFactor, nameof(DecayFactor), "in (0, 1]");
         Require(StartDecayAfterEpoch >= 0, StartDecayAfterEpoch, nameof(StartDecayAfterEpoch), "at least 0");
         Require(PlateauPatience >= 0, PlateauPatience, nameof(PlateauPatience), "at least 0");
+        Require(WarmupFraction is > 0 and < 1, WarmupFraction, nameof(WarmupFraction), "in (0, 1)");
+        Require(double.IsFinite(SlantedTriangularRatio) && SlantedTriangularRatio >= 1, SlantedTriangularRatio, nameof(SlantedTriangularRatio), "finite and at least 1");
         Require(double.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, GradientClipNorm, nameof(GradientClipNorm), "finite and at least 0 (0 disables clipping)");
         Require(ValidationFraction is >= 0 and <= 0.5, ValidationFraction, nameof(ValidationFraction), "in [0, 0.5]");
         Require(EarlyStoppingPatience >= 0, EarlyStoppingPatience, nameof(EarlyStoppingPatience), "at least 0 (0 disables early stopping)");
