@@ -33,6 +33,7 @@ public static class SentimentCommand
         var wide = VerbOptions.Choice("--wide", "Give the network the bag of words (FeaturizeText, the baseline's features) as wide features beside the tokens: on, off, or auto (train both, keep the one with the better accuracy on the validation split; the default with --data, off on generated data).", "auto", "auto", "on", "off");
         var maxTokens = VerbOptions.OptionalInteger("--max-tokens", "Tokens the network reads per text, the same at training and prediction (default: all when the training texts average at most 200 words, else 400); the bag of words still reads the whole text.");
         var truncation = VerbOptions.Choice("--truncation", "Which part of a longer text the network reads: its head, its tail, or both (half each).", "both", "both", "head", "tail");
+        var pretrain = VerbOptions.Flag("--pretrain", "ULMFiT: first train a language model on the training texts, then start the classifier's embedding and (unidirectional) LSTM from it and fine-tune with layer-wise rates, gradual unfreezing and slanted triangular rates.");
         var folds = VerbOptions.OptionalInteger("--folds", "Cross-validate instead: K folds over --data, --valid and --validation together (both models on each fold's same split, validation split from each fold's training part), reporting the mean accuracy.", minimum: 2);
         var epochs = VerbOptions.OptionalInteger("--epochs", "Passes over the training data (default: 6 on generated data; with --data 15 below 5,000 training rows, else 8; early stopping usually ends sooner).");
         var pooling = VerbOptions.Choice("--pooling", "How the network's outputs over time become the classifier's input: the final states, or max, mean or attention pooling over every step (long documents).", "last", "last", "max", "mean", "attention");
@@ -59,7 +60,7 @@ public static class SentimentCommand
         var code = GeneratedProject.CodeOption();
         var command = new Command("sentiment", "Train a recurrent sentiment classifier and a bag-of-words baseline, save, reload and predict.")
         {
-            data, valid, validation, wide, maxTokens, truncation, folds, epochs, pooling, patience, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
+            data, valid, validation, wide, maxTokens, pretrain, truncation, folds, epochs, pooling, patience, model, onnx, plot, json, rows, ensemble, hidden, embedding, batch, learningRate, validationFraction,
             maxVocabulary, minutes, seed, threads, textColumn, labelColumn, code,
         };
         layout.AddTo(command);
@@ -70,14 +71,14 @@ public static class SentimentCommand
             result.GetValue(validationFraction), result.GetValue(maxVocabulary), result.GetValue(minutes),
             Enum.Parse<SequencePooling>(result.GetValue(pooling)!, ignoreCase: true), result.GetValue(patience), result.GetValue(code),
             result.GetValue(wide)!, result.GetValue(maxTokens), result.GetValue(truncation) switch { "head" => SequenceEnd.End, "tail" => SequenceEnd.Start, _ => SequenceEnd.Middle },
-            result.GetValue(folds), result.GetValue(validation))));
+            result.GetValue(folds), result.GetValue(validation), result.GetValue(pretrain))));
         return command;
     }
 
     private sealed record Arguments(string? Data, string? Valid, string? Model, string? Onnx, string? Plot, bool Json, int Rows, int Seed, int? Threads,
         Columns Columns, int? Epochs, int? Hidden, int? Embedding, int? Ensemble, int Batch, double LearningRate,
         double? ValidationFraction, int MaxVocabulary, double? Minutes, SequencePooling Pooling, int? Patience, string? Code,
-        string Wide, int? MaxTokens, SequenceEnd Truncation, int? Folds, string? Validation);
+        string Wide, int? MaxTokens, SequenceEnd Truncation, int? Folds, string? Validation, bool Pretrain);
 
     /// <summary>Where the text and the label are in the user's files, and how the files are delimited.</summary>
     private sealed record Columns(string Text, string Label, TextFileFormat Format);
@@ -135,6 +136,7 @@ public static class SentimentCommand
         Console.WriteLine($"Baseline FeaturizeText + SdcaLogisticRegression: accuracy {baselineMetrics.Accuracy:F4}, AUC {baselineMetrics.AreaUnderRocCurve:F4} ({baselineClock.Elapsed.TotalSeconds:F1} s)");
 
         var clock = Stopwatch.StartNew();
+        settings = WithPretraining(mlContext, settings, arguments.Pretrain, train);
         (var model, settings) = TrainChoosingWide(mlContext, settings, arguments.Wide, generated, train, validation, Console.WriteLine);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var metrics = SentimentModel.Evaluate(mlContext, model, test);
@@ -228,9 +230,7 @@ public static class SentimentCommand
         {
             var progress = new TrainingProgressView(withWide ? "sentiment, wide and deep" : "sentiment", settings.Epochs, settings.EnsembleSize, "accuracy");
             var chosen = settings with { Wide = withWide, Progress = progress };
-            var model = progress.Run(() => validation is null
-                ? SentimentModel.Train(SentimentModel.BuildPipeline(mlContext, chosen), train)
-                : SentimentModel.Train(mlContext, chosen, train, validation));
+            var model = progress.Run(() => SentimentModel.Train(mlContext, chosen, train, validation));
             return (model, chosen, BestValidationAccuracy(model));
         }
 
@@ -247,6 +247,20 @@ public static class SentimentCommand
         return useWide ? (wideAndDeep, wideSettings) : (deep, deepSettings);
     }
 
+    /// <summary>With <paramref name="pretrain"/>, the settings with a language model trained on the training texts (ULMFiT's first step).</summary>
+    private static SentimentModel.Settings WithPretraining(MLContext mlContext, SentimentModel.Settings settings, bool pretrain, IDataView train)
+    {
+        if (!pretrain)
+            return settings;
+        var clock = Stopwatch.StartNew();
+        var progress = new TrainingProgressView("language model on the training texts", SentimentModel.PretrainEpochs, 1, "perplexity");
+        var languageModel = progress.Run(() => SentimentModel.Pretrain(mlContext, settings, train, progress));
+        var story = ModelInspector.Stories(languageModel).Single();
+        string perplexity = story.Metrics.TryGetValue("validation perplexity", out double value) ? $", validation perplexity {value:F1}" : "";
+        Console.WriteLine($"Pretrained the language model ({settings.HiddenSize} units{perplexity}; {clock.Elapsed.TotalSeconds:F1} s).");
+        return settings with { Pretrained = languageModel };
+    }
+
     /// <summary>The validation accuracy of the weights kept (the best epoch, or the start), averaged over the networks of an ensemble.</summary>
     private static double BestValidationAccuracy(ITransformer model)
     {
@@ -256,7 +270,7 @@ public static class SentimentCommand
     }
 
     private static string Describe(SentimentModel.Settings settings)
-        => $"bidirectional LSTM {settings.HiddenSize}, {settings.Pooling} pooling{(settings.Wide ? ", bag of words as wide features" : "")}" +
+        => $"{(settings.Pretrained is null ? "bidirectional" : "pretrained")} LSTM {settings.HiddenSize}, {settings.Pooling} pooling{(settings.Wide ? ", bag of words as wide features" : "")}" +
            $"{(settings.MaxTokens > 0 ? $", {settings.MaxTokens} tokens" : "")}, ensemble of {settings.EnsembleSize}";
 
     /// <summary>
@@ -277,6 +291,7 @@ public static class SentimentCommand
             var settings = ChooseSettings(arguments, train, generated, out string basis);
             Console.WriteLine($"Fold {fold + 1}/{folds}. {basis}");
             baseline.Add(SentimentModel.Evaluate(mlContext, SentimentModel.Train(SentimentModel.BuildBaselinePipeline(mlContext), train), test).Accuracy);
+            settings = WithPretraining(mlContext, settings, arguments.Pretrain, train);
             (var model, settings) = TrainChoosingWide(mlContext, settings, arguments.Wide, generated, train, null, Console.WriteLine);
             recurrent.Add(SentimentModel.Evaluate(mlContext, model, test).Accuracy);
             Console.WriteLine($"Fold {fold + 1}: recurrent ({Describe(settings)}) accuracy {recurrent[^1]:F4}, bag of words {baseline[^1]:F4}.");

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent;
 using Microsoft.ML.Recurrent.Classification;
+using Microsoft.ML.Recurrent.LanguageModeling;
 using Microsoft.ML.Recurrent.Modules;
 using Microsoft.ML.Recurrent.Sequences;
 using Microsoft.ML.Recurrent.Training;
@@ -15,7 +16,30 @@ public static partial class SentimentModel
     public sealed record Settings(int Epochs, int HiddenSize, int EmbeddingSize, int EnsembleSize, int BatchSize, double LearningRate,
         double ValidationFraction, int MaximumVocabularySize, TimeSpan? MaxTrainingTime, IProgress<TrainingProgress>? Progress,
         SequencePooling Pooling = SequencePooling.Last, int EarlyStoppingPatience = 2, bool Wide = false, int MaxTokens = 0,
-        SequenceEnd Truncation = SequenceEnd.Middle);
+        SequenceEnd Truncation = SequenceEnd.Middle, LanguageModelTransformer? Pretrained = null);
+
+    /// <summary>Passes of the language model over the training text with <c>--pretrain</c>.</summary>
+    public const int PretrainEpochs = 4;
+
+    /// <summary>
+    /// ULMFiT's first step: a one-layer LSTM language model (of the classifier's width) trained on the training texts,
+    /// with its own word tokenizer, whose embedding and recurrent layer then initialize the classifier.
+    /// </summary>
+    public static LanguageModelTransformer Pretrain(MLContext mlContext, Settings settings, IDataView texts, IProgress<TrainingProgress>? progress)
+    {
+        var tokenizer = mlContext.Transforms.Text.TokenizeToSequence("Tokens", "Text", maximumVocabularySize: settings.MaximumVocabularySize).Fit(texts);
+        var options = new LanguageModelTrainerOptions
+        {
+            Tokenizer = tokenizer,
+            HiddenSize = settings.HiddenSize,
+            EmbeddingSize = settings.EmbeddingSize,
+            Layers = 1,
+            Epochs = PretrainEpochs,
+            Progress = progress,
+            MaxTrainingTime = settings.MaxTrainingTime,
+        };
+        return mlContext.LanguageModeling().Trainers.Recurrent(options).Fit(tokenizer.Transform(texts));
+    }
 
     /// <summary>The bag-of-words column: the baseline's features, and the recurrent model's wide features with <see cref="Settings.Wide"/>.</summary>
     public const string BagOfWordsColumn = "BagOfWords";
@@ -49,8 +73,11 @@ public static partial class SentimentModel
 
     /// <summary>The text steps of <see cref="BuildPipeline"/>: token ids (cut to the kept length) and, for wide features, the bag of words.</summary>
     public static IEstimator<ITransformer> BuildPreprocessing(MLContext mlContext, Settings settings)
+        => AfterTokens(mlContext, settings, mlContext.Transforms.Text.TokenizeToSequence("Tokens", "Text", maximumVocabularySize: settings.MaximumVocabularySize));
+
+    /// <summary><paramref name="pipeline"/> followed by the steps after tokenization: the cut to the kept length and the bag of words.</summary>
+    private static IEstimator<ITransformer> AfterTokens(MLContext mlContext, Settings settings, IEstimator<ITransformer> pipeline)
     {
-        IEstimator<ITransformer> pipeline = mlContext.Transforms.Text.TokenizeToSequence("Tokens", "Text", maximumVocabularySize: settings.MaximumVocabularySize);
         if (settings.MaxTokens > 0)
             pipeline = pipeline.Append(mlContext.Transforms.PadSequence("Tokens", settings.MaxTokens, truncation: settings.Truncation));
         if (settings.Wide)
@@ -77,22 +104,45 @@ public static partial class SentimentModel
             Pooling = settings.Pooling,
             WideFeatureColumnName = settings.Wide ? BagOfWordsColumn : null,
             MaxTrainingTime = settings.MaxTrainingTime,
-            Progress = settings.Progress,
         };
+        if (settings.Pretrained is { } languageModel)
+        {
+            // ULMFiT's fine-tuning: the encoder (shape, embedding, layer) from the language model, read forward as it
+            // was trained; layer-wise rates, gradual unfreezing and slanted triangular rates keep it from being overwritten.
+            options.PretrainedLanguageModel = languageModel;
+            options.Bidirectional = false;
+            options.LayerLearningRateDecay = 2.6;
+            options.GradualUnfreezing = true;
+            options.LearningRateSchedule = LearningRateScheduleKind.SlantedTriangular;
+        }
+        options.Progress = settings.Progress;
         return mlContext.BinaryClassification.Trainers.Recurrent(options);
     }
 
     /// <summary>
-    /// Fits the pipeline on <paramref name="trainData"/>, validating each epoch on <paramref name="validationData"/>
-    /// (early stopping and the best epoch) instead of a share of the training rows.
+    /// Fits the pipeline on <paramref name="trainData"/>: validating each epoch on <paramref name="validationData"/>
+    /// when given (early stopping and the best epoch) instead of a share of the training rows, and with the language
+    /// model's own tokenizer in front when the classifier starts from one (<see cref="Settings.Pretrained"/>).
     /// </summary>
-    public static ITransformer Train(MLContext mlContext, Settings settings, IDataView trainData, IDataView validationData)
+    public static ITransformer Train(MLContext mlContext, Settings settings, IDataView trainData, IDataView? validationData)
     {
-        var preprocessing = BuildPreprocessing(mlContext, settings).Fit(trainData);
-        var classifier = BuildTrainer(mlContext, settings, validationData: true)
-            .Fit(preprocessing.Transform(trainData), preprocessing.Transform(validationData));
-        return new TransformerChain<ITransformer>([.. (IEnumerable<ITransformer>)preprocessing, classifier]);
+        ITransformer preprocessing;
+        if (settings.Pretrained?.Tokenizer is { } tokenizer)
+        {
+            var tokens = tokenizer.Transform(trainData);
+            preprocessing = new TransformerChain<ITransformer>([tokenizer, .. Steps(AfterTokens(mlContext, settings, new EstimatorChain<ITransformer>()).Fit(tokens))]);
+        }
+        else
+        {
+            preprocessing = BuildPreprocessing(mlContext, settings).Fit(trainData);
+        }
+        var classifier = BuildTrainer(mlContext, settings, validationData: validationData is not null)
+            .Fit(preprocessing.Transform(trainData), validationData is null ? null : preprocessing.Transform(validationData));
+        return new TransformerChain<ITransformer>([.. Steps(preprocessing), classifier]);
     }
+
+    // A fitted chain's transformers, or a single fitted step (a pipeline of one estimator fits to that step alone).
+    private static IEnumerable<ITransformer> Steps(ITransformer fitted) => fitted as IEnumerable<ITransformer> ?? [fitted];
 
     /// <summary>ML.NET's usual answer to text classification, measured on the same split as the recurrent model.</summary>
     public static IEstimator<ITransformer> BuildBaselinePipeline(MLContext mlContext)

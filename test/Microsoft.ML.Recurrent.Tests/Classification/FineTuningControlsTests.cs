@@ -49,11 +49,14 @@ public sealed class FineTuningControlsTests
         return builder.Build();
     }
 
-    private static SequenceClassifierNetwork Network(int layers, bool freezeEmbeddings = false) => new(new RecurrentEncoderSettings
-    {
-        CellType = RecurrentCellType.Lstm, HiddenSize = 4, Layers = layers, Bidirectional = true,
-        VocabularySize = 8, EmbeddingSize = 4, FreezeEmbeddings = freezeEmbeddings,
-    }, outputSize: 1, pooling: SequencePooling.Attention);
+    // Made under the seeding lock from a fixed seed: equal networks each time, and no draws from LibTorch's
+    // generator while a concurrent test's trainer seeds it.
+    private static SequenceClassifierNetwork Network(int layers, bool freezeEmbeddings = false) => Microsoft.ML.Recurrent.Runtime.TorchSeeding.Create(5,
+        () => new SequenceClassifierNetwork(new RecurrentEncoderSettings
+        {
+            CellType = RecurrentCellType.Lstm, HiddenSize = 4, Layers = layers, Bidirectional = true,
+            VocabularySize = 8, EmbeddingSize = 4, FreezeEmbeddings = freezeEmbeddings,
+        }, outputSize: 1, pooling: SequencePooling.Attention));
 
     private static TrainingLoop Loop(int epochs, double decay, bool gradual, Action<nn.Module, optim.Optimizer>? beforeStep = null) =>
         new(new TrainingOptions { Epochs = epochs, BatchSize = 8, LearningRate = 0.05, Seed = 2 })

@@ -128,11 +128,13 @@ public sealed class WideFeatureTests
     [TestMethod]
     public void TheWideMapStartsAtZeroSoItAddsNothingBeforeTraining()
     {
-        using var network = new SequenceClassifierNetwork(new RecurrentEncoderSettings { HiddenSize = 4, VocabularySize = 10, EmbeddingSize = 3 }, 2, wideSize: 5);
+        // Under the seeding lock, so that no concurrent test's seeded network creation is disturbed.
+        using var network = Microsoft.ML.Recurrent.Runtime.TorchSeeding.Create(1,
+            () => new SequenceClassifierNetwork(new RecurrentEncoderSettings { HiddenSize = 4, VocabularySize = 10, EmbeddingSize = 3 }, 2, wideSize: 5));
         Assert.AreEqual(0f, network.Wide!.weight!.abs().max().item<float>());
         using var tokens = TorchSharp.torch.tensor(new long[] { 2, 3, 4 }).reshape(1, 3);
         using var lengths = TorchSharp.torch.tensor(new long[] { 3 });
-        using var wide = TorchSharp.torch.rand(1, 5);
+        using var wide = TorchSharp.torch.ones(1, 5);
         network.eval();
         using var withWide = network.Score(tokens, lengths, wide);
         using var without = network.Score(tokens, lengths, TorchSharp.torch.zeros(1, 5));
@@ -162,7 +164,8 @@ public sealed class WideFeatureTests
             .Fit(first);
         var expected = reference.Transform(data).GetColumn<float>("Score").ToArray();
 
-        using var network = new SequenceClassifierNetwork(new RecurrentEncoderSettings { HiddenSize = 4, VocabularySize = 10, EmbeddingSize = 3 }, 1, wideSize: WideSize);
+        using var network = Microsoft.ML.Recurrent.Runtime.TorchSeeding.Create(2,
+            () => new SequenceClassifierNetwork(new RecurrentEncoderSettings { HiddenSize = 4, VocabularySize = 10, EmbeddingSize = 3 }, 1, wideSize: WideSize));
         start.CopyInto(network);
         network.eval();
         for (int i = 0; i < rows.Count; i += 17)

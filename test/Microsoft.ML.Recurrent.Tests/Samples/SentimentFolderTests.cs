@@ -48,6 +48,35 @@ public sealed class SentimentFolderTests
     }
 
     [TestMethod]
+    public void ChoosesOnAValidationFolderPretrainsAndCrossValidates()
+    {
+        using var folder = new TempFolder();
+        WriteSplit(Path.Combine(folder.Path, "train"), 40, seed: 3);
+        WriteSplit(Path.Combine(folder.Path, "valid"), 10, seed: 4);
+        WriteSplit(Path.Combine(folder.Path, "test"), 10, seed: 5);
+        string[] small = ["--epochs", "1", "--hidden", "8", "--embedding", "8", "--json"];
+        var result = SamplesProcess.Run(folder.Path, null, ["sentiment", "--data", Path.Combine(folder.Path, "train"), "--validation", Path.Combine(folder.Path, "valid"),
+            "--valid", Path.Combine(folder.Path, "test"), "--pretrain", "--max-tokens", "6", "--truncation", "head", "--model", folder.File("m.zip"), .. small]);
+        Assert.AreEqual(0, result.ExitCode, result.Error + result.Output);
+        StringAssert.Contains(result.Output, "Pretrained the language model (8 units");
+        StringAssert.Contains(result.Output, "max tokens 6 (given)");
+        StringAssert.Contains(result.Output, "truncation keeps the head");
+        StringAssert.Contains(result.Output, "Wide features chosen on validation: accuracy ");
+        StringAssert.Contains(result.Output, "pretrained LSTM 8");
+
+        // 80 + 20 + 20 documents in 4 folds: both models on every fold, the means and the folds in the JSON.
+        var folds = SamplesProcess.Run(folder.Path, null, ["sentiment", "--data", Path.Combine(folder.Path, "train"), "--validation", Path.Combine(folder.Path, "valid"),
+            "--valid", Path.Combine(folder.Path, "test"), "--folds", "4", "--wide", "on", "--model", folder.File("f.zip"), .. small]);
+        Assert.AreEqual(0, folds.ExitCode, folds.Error + folds.Output);
+        StringAssert.Contains(folds.Output, "Fold 4/4.");
+        using var json = JsonDocument.Parse(folds.Lines[^1]);
+        Assert.AreEqual(4, json.RootElement.GetProperty("folds").GetInt32());
+        var perFold = json.RootElement.GetProperty("foldAccuracies").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.AreEqual(4, perFold.Count);
+        Assert.AreEqual(Math.Round(perFold.Average(), 4), json.RootElement.GetProperty("accuracy").GetDouble(), 1e-3, "the mean of the folds");
+    }
+
+    [TestMethod]
     public void AnUnknownPoolingIsRejected()
     {
         using var folder = new TempFolder();
