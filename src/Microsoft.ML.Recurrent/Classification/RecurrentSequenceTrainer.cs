@@ -67,6 +67,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
                 ? model => new ParameterGrouping(((SequenceClassifierNetwork)model).ParameterGroupsTopDown(), _options.LayerLearningRateDecay, _options.GradualUnfreezing)
                 : null,
         };
+        LinearStart? linearStart = null; // shared by the members that train and validate on the same rows
         var networks = run.TrainMembers(_options.EnsembleSize,
             () =>
             {
@@ -81,7 +82,7 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
             (model, member) =>
             {
                 if (settings.UsesWideFeatures && _options.StartFromLinearModel)
-                    StartFromLinearModel((SequenceClassifierNetwork)model, training, validation, loop.TrainingIndices(training, validation, member), settings, member.Seed, run.Channel);
+                    linearStart = StartFromLinearModel((SequenceClassifierNetwork)model, training, validation, loop.TrainingIndices(training, validation, member), settings, member.Seed, run.Channel, linearStart);
                 return loop.Train(model, task, training, validation, member);
             });
         LastTrainingHistories = run.Histories;
@@ -91,14 +92,24 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         };
     });
 
-    /// <summary>Fits the linear model on the wide features of the rows the network trains on, and starts the network from it with the wide map fixed.</summary>
-    private void StartFromLinearModel(SequenceClassifierNetwork network, SequenceDataset training, SequenceDataset? validation,
-        (int[] Training, int[] Validation) rows, SequenceModelSettings settings, int seed, IChannel channel)
+    /// <summary>A linear model on the wide features and the rows it was fitted and chosen on.</summary>
+    private sealed record LinearStart(int[] TrainingRows, int[] ValidationRows, WideLinearStart Model);
+
+    /// <summary>
+    /// Fits the linear model on the wide features of the rows the network trains on (or reuses <paramref name="previous"/>,
+    /// fitted on the same rows for an earlier ensemble member), and starts the network from it with the wide map fixed.
+    /// </summary>
+    private LinearStart StartFromLinearModel(SequenceClassifierNetwork network, SequenceDataset training, SequenceDataset? validation,
+        (int[] Training, int[] Validation) rows, SequenceModelSettings settings, int seed, IChannel channel, LinearStart? previous)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        WideLinearStart.Fit(_kind, training, rows.Training, validation ?? training, rows.Validation, settings.OutputSize, seed, channel.LogInfo).CopyInto(network);
+        var start = previous is not null && previous.TrainingRows.AsSpan().SequenceEqual(rows.Training) && previous.ValidationRows.AsSpan().SequenceEqual(rows.Validation)
+            ? previous
+            : new LinearStart(rows.Training, rows.Validation, WideLinearStart.Fit(_kind, training, rows.Training, validation ?? training, rows.Validation, settings.OutputSize, seed, channel.LogInfo));
+        start.Model.CopyInto(network);
         network.Wide!.weight!.requires_grad = false;
         channel.LogInfo($"Started from the linear model on the {settings.WideFeatureSize} wide features of '{settings.WideFeatureColumnName}' ({rows.Training.Length} rows, {clock.Elapsed.TotalSeconds:F1} s); the recurrent part learns what it leaves.");
+        return start;
     }
 
     /// <summary>Checks the input columns and describes the columns the trained model adds.</summary>

@@ -258,27 +258,13 @@ internal static class SequenceDataReader
     internal static ReadOnlySpan<float> SparseItems(VBuffer<float> values, string column, long row, out ReadOnlySpan<int> indices)
     {
         var items = values.GetValues();
-        indices = values.IsDense ? DenseIndices(items.Length) : values.GetIndices();
+        indices = values.IsDense ? Enumerable.Range(0, items.Length).ToArray() : values.GetIndices();
         for (int i = 0; i < items.Length; i++)
         {
             if (!float.IsFinite(items[i]))
                 throw Bad(column, row, $"wide feature {indices[i]} is {items[i]}; wide features must be finite numbers");
         }
         return items;
-    }
-
-    private static int[] _denseIndices = [];
-
-    // 0, 1, 2, ...: the positions of a dense vector's values, shared and grown as needed.
-    private static ReadOnlySpan<int> DenseIndices(int count)
-    {
-        var indices = _denseIndices;
-        if (indices.Length < count)
-        {
-            indices = Enumerable.Range(0, Math.Max(count, indices.Length * 2)).ToArray();
-            _denseIndices = indices;
-        }
-        return indices.AsSpan(0, count);
     }
 
     private static DataViewSchema.Column FindColumn(IDataView data, string name, string role) =>

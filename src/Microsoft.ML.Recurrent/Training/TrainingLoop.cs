@@ -305,33 +305,33 @@ internal sealed class TrainingLoop
     /// validates on (of <paramref name="validation"/> when given, else the split of <paramref name="training"/>; none without validation).
     /// </summary>
     internal (int[] Training, int[] Validation) TrainingIndices(SequenceDataset training, SequenceDataset? validation, TrainingMember member)
+        => TrainingIndices(training, validation, _options.Seed ?? member.Seed);
+
+    // The one place that decides the validation split, for the loop and for what its callers fit before it.
+    private (int[] Training, int[] Validation) TrainingIndices(SequenceDataset training, SequenceDataset? validation, int seed)
     {
         int[] all = Enumerable.Range(0, training.Count).ToArray();
         if (validation is not null)
             return (all, Enumerable.Range(0, validation.Count).ToArray());
         if (_options.ValidationFraction == 0)
             return (all, []);
-        var (train, held) = BatchPlan.SplitForValidation(training.Count, _options.ValidationFraction, _options.Seed ?? member.Seed);
+        var (train, held) = BatchPlan.SplitForValidation(training.Count, _options.ValidationFraction, seed);
         return held.Length == 0 ? (all, []) : (train, held);
     }
 
     private (int[] Training, BatchIterator? Iterator, BatchPlan? Plan) PrepareValidation(SequenceDataset training, SequenceDataset? validation, int seed, TrainingMember member)
     {
-        int[] all = Enumerable.Range(0, training.Count).ToArray();
+        if (validation is not null && (validation.InputKind != training.InputKind || validation.FeatureSize != training.FeatureSize
+            || validation.TargetKind != training.TargetKind || validation.TargetWidth != training.TargetWidth || validation.WideSize != training.WideSize))
+            throw new ArgumentException("The validation data must have the same input, wide-feature and target layout as the training data.", nameof(validation));
+        var (train, held) = TrainingIndices(training, validation, seed);
         if (validation is not null)
-        {
-            if (validation.InputKind != training.InputKind || validation.FeatureSize != training.FeatureSize
-                || validation.TargetKind != training.TargetKind || validation.TargetWidth != training.TargetWidth)
-                throw new ArgumentException("The validation data must have the same input and target layout as the training data.", nameof(validation));
-            return (all, new BatchIterator(validation), BatchPlan.Sequential(validation.Count, _options.BatchSize));
-        }
-        if (_options.ValidationFraction == 0)
-            return (all, null, null);
-        var (train, held) = BatchPlan.SplitForValidation(training.Count, _options.ValidationFraction, seed);
+            return (train, new BatchIterator(validation), BatchPlan.Sequential(validation.Count, _options.BatchSize));
         if (held.Length == 0)
         {
-            member.Log($"Too few examples ({training.Count}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
-            return (all, null, null);
+            if (_options.ValidationFraction > 0)
+                member.Log($"Too few examples ({training.Count}) to hold out {_options.ValidationFraction:P0} for validation; training without validation.");
+            return (train, null, null);
         }
         return (train, new BatchIterator(training), BatchPlan.Sequential(held, _options.BatchSize));
     }

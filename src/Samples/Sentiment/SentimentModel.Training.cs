@@ -104,6 +104,7 @@ public static partial class SentimentModel
             Pooling = settings.Pooling,
             WideFeatureColumnName = settings.Wide ? BagOfWordsColumn : null,
             MaxTrainingTime = settings.MaxTrainingTime,
+            Progress = settings.Progress,
         };
         if (settings.Pretrained is { } languageModel)
         {
@@ -115,7 +116,6 @@ public static partial class SentimentModel
             options.GradualUnfreezing = true;
             options.LearningRateSchedule = LearningRateScheduleKind.SlantedTriangular;
         }
-        options.Progress = settings.Progress;
         return mlContext.BinaryClassification.Trainers.Recurrent(options);
     }
 
