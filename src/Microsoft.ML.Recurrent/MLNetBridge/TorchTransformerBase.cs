@@ -96,7 +96,10 @@ public abstract class TorchTransformerBase<TSettings> : RecurrentTransformerBase
         for (int i = 0; i < count; i++)
         {
             byte[] weights = reader.LoadBytes($"Weights{i}", format.LoaderSignature);
-            networks[i] = build(settings);
+            // Constructing a network draws initial weights from LibTorch's process-wide generator before the saved
+            // weights replace them: under the seeding lock, so that a load changes neither a training running beside
+            // it nor the application's own draws.
+            networks[i] = TorchSeeding.Create(0, () => build(settings));
             ModuleWeights.Load(networks[i], weights, $"{format.LoaderSignature}/Weights{i}");
         }
         var device = TorchDevices.Resolve(environment, null, null);

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Recurrent.Tests.Modules;
 
 [TestClass]
+[DoNotParallelize] // constructs modules, draws inputs and runs train-mode dropout from LibTorch's process-wide generator, which trainings beside it seed under a lock
 public sealed class RecurrentEncoderEmbeddingTests
 {
     [TestInitialize]

@@ -20,9 +20,8 @@ public sealed class SequencePoolingTests
 
     private static SequenceClassifierNetwork Network(SequencePooling pooling, bool bidirectional = true, int seed = 3)
     {
-        torch.manual_seed(seed);
-        var network = new SequenceClassifierNetwork(
-            new RecurrentEncoderSettings { HiddenSize = 5, VocabularySize = 12, EmbeddingSize = 4, Bidirectional = bidirectional, Layers = 2 }, 2, pooling: pooling);
+        var network = TorchSeeding.Create(seed, () => new SequenceClassifierNetwork(
+            new RecurrentEncoderSettings { HiddenSize = 5, VocabularySize = 12, EmbeddingSize = 4, Bidirectional = bidirectional, Layers = 2 }, 2, pooling: pooling));
         network.eval();
         return network;
     }

@@ -89,8 +89,7 @@ public sealed class OnnxParityTests
 
     internal static RecurrentSequenceTransformer Build(SequenceModelSettings settings, int ensemble, int seed)
     {
-        torch.manual_seed(seed);
-        var networks = Enumerable.Range(0, ensemble).Select(_ => (torch.nn.Module)settings.BuildNetwork()).ToList();
+        var networks = TorchSeeding.Create(seed, () => Enumerable.Range(0, ensemble).Select(_ => (torch.nn.Module)settings.BuildNetwork()).ToList());
         return new RecurrentSequenceTransformer(new MLContext(seed: 1), settings, new(networks));
     }
 

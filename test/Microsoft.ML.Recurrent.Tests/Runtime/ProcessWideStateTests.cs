@@ -66,24 +66,46 @@ public sealed class ProcessWideStateTests
         Assert.AreEqual(0, afterTraining, "elements flushed to zero on the thread that ran a Fit");
     }
 
+    /// <summary>The application's first draws from LibTorch's process-wide generator after seeding it, with <paramref name="between"/> run between the seeding and the draws.</summary>
+    private static float[] DrawsAfterSeeding(Action? between = null)
+    {
+        torch.manual_seed(42);
+        between?.Invoke();
+        using var scope = NewDisposeScope();
+        return rand(8).data<float>().ToArray();
+    }
+
     /// <summary>The application's draws from LibTorch's process-wide generator are the same whether or not a Fit ran between them.</summary>
     [TestMethod]
     [DoNotParallelize] // the generator is process-wide
     public void ATrainingLeavesTheProcessGeneratorAsItFoundIt()
     {
-        float[] Draw()
-        {
-            using var scope = NewDisposeScope();
-            return rand(8).data<float>().ToArray();
-        }
-
-        torch.manual_seed(42);
-        var expected = Draw();
-        torch.manual_seed(42);
         var ml = new MLContext(seed: 1);
-        ml.BinaryClassification.Trainers.Recurrent(RecurrentBinaryTrainerTests.SmallOptions(epochs: 1))
-            .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(16, seed: 1)));
-        CollectionAssert.AreEqual(expected, Draw(), "the draws after a Fit");
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(16, seed: 1));
+        var afterFit = DrawsAfterSeeding(() => ml.BinaryClassification.Trainers.Recurrent(RecurrentBinaryTrainerTests.SmallOptions(epochs: 1)).Fit(data));
+        CollectionAssert.AreEqual(DrawsAfterSeeding(), afterFit, "the draws after a Fit");
+    }
+
+    /// <summary>
+    /// Loading a model builds its networks (which draws initial weights) before the saved weights replace them; those
+    /// draws must not come out of the application's stream, nor out of a training's that runs beside the load.
+    /// </summary>
+    [TestMethod]
+    [DoNotParallelize] // the generator is process-wide
+    public void LoadingAModelLeavesTheProcessGeneratorAsItFoundIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(16, seed: 1));
+        var model = ml.BinaryClassification.Trainers.Recurrent(RecurrentBinaryTrainerTests.SmallOptions(epochs: 1)).Fit(data);
+        using var saved = new MemoryStream();
+        ml.Model.Save(model, data.Schema, saved);
+
+        var afterLoad = DrawsAfterSeeding(() =>
+        {
+            saved.Position = 0;
+            new MLContext(seed: 2).Model.Load(saved, out _);
+        });
+        CollectionAssert.AreEqual(DrawsAfterSeeding(), afterLoad, "the draws after a Model.Load");
     }
 
     /// <summary>

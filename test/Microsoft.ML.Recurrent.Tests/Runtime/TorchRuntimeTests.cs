@@ -13,6 +13,7 @@ namespace Microsoft.ML.Recurrent.Tests.Runtime;
 public sealed class TorchRuntimeTests
 {
     [TestMethod]
+    [DoNotParallelize] // seeds and draws from LibTorch's process-wide generator, which trainings beside it seed under a lock
     public void LstmForwardAndBackwardRunInAProjectThatReferencesOnlyTheLibrary()
     {
         TorchRuntime.EnsureInitialized();

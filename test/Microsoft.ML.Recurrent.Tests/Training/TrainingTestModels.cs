@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Runtime;
 using Microsoft.ML.Recurrent.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -16,7 +17,8 @@ internal sealed class StepSumRegressor : nn.Module
 
     public StepSumRegressor(int features) : base(nameof(StepSumRegressor))
     {
-        _step = nn.Linear(features, 1, hasBias: false);
+        // Constructing a Linear draws from the process-wide generator: under the seeding lock, so that a training beside this test keeps its draws.
+        _step = TorchSeeding.Create(0, () => nn.Linear(features, 1, hasBias: false));
         _bias = nn.Parameter(zeros(1));
         RegisterComponents();
         using (no_grad())
