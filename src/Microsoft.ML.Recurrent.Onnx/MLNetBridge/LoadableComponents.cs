@@ -16,6 +16,8 @@ using Microsoft.ML.Runtime;
 [assembly: LoadableClass(typeof(IRowMapper), typeof(ComponentLoader<NormalizeSequenceTransformer>), null, typeof(SignatureLoadRowMapper), "Normalize Sequence", NormalizeSequenceTransformer.LoaderSignature)]
 [assembly: LoadableClass(typeof(TokenizeToSequenceTransformer), typeof(ComponentLoader<TokenizeToSequenceTransformer>), null, typeof(SignatureLoadModel), "Tokenize To Sequence", TokenizeToSequenceTransformer.LoaderSignature)]
 [assembly: LoadableClass(typeof(IRowMapper), typeof(ComponentLoader<TokenizeToSequenceTransformer>), null, typeof(SignatureLoadRowMapper), "Tokenize To Sequence", TokenizeToSequenceTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(LogCountRatioTransformer), typeof(ComponentLoader<LogCountRatioTransformer>), null, typeof(SignatureLoadModel), "Weight By Log-Count Ratio", LogCountRatioTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(ComponentLoader<LogCountRatioTransformer>), null, typeof(SignatureLoadRowMapper), "Weight By Log-Count Ratio", LogCountRatioTransformer.LoaderSignature)]
 [assembly: LoadableClass(typeof(TaggingTagNamesTransformer), typeof(ComponentLoader<TaggingTagNamesTransformer>), null, typeof(SignatureLoadModel), "Tagging ONNX Tag Names", TaggingTagNamesTransformer.LoaderSignature)]
 [assembly: LoadableClass(typeof(IRowMapper), typeof(ComponentLoader<TaggingTagNamesTransformer>), null, typeof(SignatureLoadRowMapper), "Tagging ONNX Tag Names", TaggingTagNamesTransformer.LoaderSignature)]
 [assembly: LoadableClass(typeof(TaggingFeaturesTransformer), typeof(ComponentLoader<TaggingFeaturesTransformer>), null, typeof(SignatureLoadModel), "Tagging ONNX Features", TaggingFeaturesTransformer.LoaderSignature)]

@@ -19,6 +19,18 @@ public static class SentimentCode
         public static Layout Folder(string positiveClass) => Default with { PositiveClass = positiveClass };
     }
 
+    // NB-SVM's features as SentimentModel.BuildWideFeatures builds them: word 1- and 2-gram counts, weighted by their log-count ratios.
+    private static readonly string WideFeatureSteps = $$"""
+
+                        .Append(mlContext.Transforms.Text.FeaturizeText("{{SentimentModel.TermCountsColumn}}", new Microsoft.ML.Transforms.Text.TextFeaturizingEstimator.Options
+                        {
+                            WordFeatureExtractor = new Microsoft.ML.Transforms.Text.WordBagEstimator.Options { NgramLength = 2, UseAllLengths = true },
+                            CharFeatureExtractor = null,
+                            Norm = Microsoft.ML.Transforms.Text.TextFeaturizingEstimator.NormFunction.None,
+                        }, nameof(ModelInput.Text)))
+                        .Append(mlContext.Transforms.Text.WeightByLogCountRatio("{{SentimentModel.WideFeaturesColumn}}", "{{SentimentModel.TermCountsColumn}}", nameof(ModelInput.Label)))
+        """;
+
     // A folder is read as the verb read it; a file with TextLoader and the layout it had.
     private static string LoadDataBody(Layout layout) => layout.PositiveClass is { } positive
         ? $"mlContext.Data.LoadFromTextFolder(path, positiveClass: {Literal(positive)})"
@@ -56,9 +68,9 @@ public static class SentimentCode
                         LearningRate = {{Literal(settings.LearningRate)}},
                         ValidationFraction = {{Literal(settings.ValidationFraction)}},
                         EarlyStoppingPatience = {{(settings.ValidationFraction > 0 ? settings.EarlyStoppingPatience : 0)}},
-                        Pooling = SequencePooling.{{settings.Pooling}},{{(settings.Wide ? $"\n            WideFeatureColumnName = \"{SentimentModel.BagOfWordsColumn}\"," : "")}}
+                        Pooling = SequencePooling.{{settings.Pooling}},{{(settings.Wide ? $"\n            WideFeatureColumnName = \"{SentimentModel.WideFeaturesColumn}\"," : "")}}
                     };
-                    return mlContext.Transforms.Text.TokenizeToSequence("Tokens", nameof(ModelInput.Text), maximumVocabularySize: {{settings.MaximumVocabularySize}}){{(settings.MaxTokens > 0 ? $"\n                .Append(mlContext.Transforms.PadSequence(\"Tokens\", {settings.MaxTokens}, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.{settings.Truncation}))" : "")}}{{(settings.Wide ? $"\n                .Append(mlContext.Transforms.Text.FeaturizeText(\"{SentimentModel.BagOfWordsColumn}\", nameof(ModelInput.Text)))" : "")}}
+                    return mlContext.Transforms.Text.TokenizeToSequence("Tokens", nameof(ModelInput.Text), maximumVocabularySize: {{settings.MaximumVocabularySize}}){{(settings.MaxTokens > 0 ? $"\n                .Append(mlContext.Transforms.PadSequence(\"Tokens\", {settings.MaxTokens}, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.{settings.Truncation}))" : "")}}{{(settings.Wide ? WideFeatureSteps : "")}}
                         .Append(mlContext.BinaryClassification.Trainers.Recurrent(options));
                 }
 

@@ -30,8 +30,8 @@ public static class SentimentCommand
         var data = VerbOptions.ExistingFileOrFolder("--data", "Training data: delimited text (CSV, TSV; quoted fields allowed) with a text column and a label column (1/0, true/false, yes/no), by default SST-2's layout (tab-separated, a header line, text first, label second); or a folder with one subfolder per class holding one .txt document per file (pos/, neg/: the class whose name sorts last is positive). Without it: generated order-sensitive sentences.");
         var valid = VerbOptions.ExistingFileOrFolder("--valid", "Test data in the same layout. Without it: 20% of --data is held out.");
         var validation = VerbOptions.ExistingFileOrFolder("--validation", "Validation data in the same layout, for early stopping and the --wide choice (default: a share of --data, see --validation-fraction).");
-        var wide = VerbOptions.Choice("--wide", "Give the network the bag of words (FeaturizeText, the baseline's features) as wide features beside the tokens: on, off, or auto (train both, keep the one with the better accuracy on the validation split; the default with --data, off on generated data).", "auto", "auto", "on", "off");
-        var maxTokens = VerbOptions.OptionalInteger("--max-tokens", "Tokens the network reads per text, the same at training and prediction (default: all when the training texts average at most 200 words, else 400); the bag of words still reads the whole text.");
+        var wide = VerbOptions.Choice("--wide", "Give the network NB-SVM's features (word unigrams and bigrams weighted by their naive Bayes log-count ratios) as wide features beside the tokens, starting from logistic regression on them: on, off, or auto (for long documents, a mean above 200 words: train both and keep the one with the better accuracy on the validation split; off for short texts and generated data).", "auto", "auto", "on", "off");
+        var maxTokens = VerbOptions.OptionalInteger("--max-tokens", "Tokens the network reads per text, the same at training and prediction (default: all when the training texts average at most 200 words, else 400); the wide features still read the whole text.");
         var truncation = VerbOptions.Choice("--truncation", "Which part of a longer text the network reads: its head, its tail, or both (half each).", "both", "both", "head", "tail");
         var pretrain = VerbOptions.Flag("--pretrain", "ULMFiT: first train a language model on the training texts, then start the classifier's embedding and (unidirectional) LSTM from it and fine-tune with layer-wise rates, gradual unfreezing and slanted triangular rates.");
         var folds = VerbOptions.OptionalInteger("--folds", "Cross-validate instead: K folds over --data, --valid and --validation together (both models on each fold's same split, validation split from each fold's training part), reporting the mean accuracy.", minimum: 2);
@@ -124,7 +124,7 @@ public static class SentimentCommand
         }
 
         IDataView? validation = arguments.Validation is { } validationPath ? Load(mlContext, validationPath, arguments.Columns).Data : null;
-        var settings = ChooseSettings(arguments, train, generated, out string basis, validation is not null);
+        var settings = ChooseSettings(arguments, train, generated, out string basis, out string wide, validation is not null);
         // On a machine shared with other busy processes one LibTorch thread can beat two (see docs/platform.md).
         SampleVerbs.SetTorchThreads(arguments.Threads);
         SentimentModel.ModelPath = Path.GetFullPath(arguments.Model ?? "sentiment-model.zip");
@@ -137,7 +137,7 @@ public static class SentimentCommand
 
         var clock = Stopwatch.StartNew();
         settings = WithPretraining(mlContext, settings, arguments.Pretrain, train);
-        (var model, settings) = TrainChoosingWide(mlContext, settings, arguments.Wide, generated, train, validation, Console.WriteLine);
+        (var model, settings) = TrainChoosingWide(mlContext, settings, wide, train, validation, Console.WriteLine);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         var metrics = SentimentModel.Evaluate(mlContext, model, test);
         Console.WriteLine($"Recurrent ({Describe(settings)}): accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4} ({trainSeconds:F1} s)");
@@ -185,7 +185,7 @@ public static class SentimentCommand
     /// patience and epochs that follow the size of the training set, and, for long texts, a cut to the head and tail
     /// (docs/sentiment.md).
     /// </summary>
-    private static SentimentModel.Settings ChooseSettings(Arguments arguments, IDataView train, bool generated, out string basis, bool validationData = false)
+    private static SentimentModel.Settings ChooseSettings(Arguments arguments, IDataView train, bool generated, out string basis, out string wide, bool validationData = false)
     {
         var texts = train.GetColumn<string>("Text").ToList();
         int trainRows = texts.Count;
@@ -213,18 +213,19 @@ public static class SentimentCommand
         report.Note("pooling", settings.Pooling);
         if (settings.MaxTokens > 0)
             report.Note("truncation", settings.Truncation switch { SequenceEnd.End => "keeps the head", SequenceEnd.Start => "keeps the tail", _ => "keeps head and tail" });
-        report.Note("wide", arguments.Wide == "auto" ? generated ? "off (generated data)" : "chosen on validation" : arguments.Wide);
+        wide = SentimentModel.WideModeFor(arguments.Wide, generated, meanWords);
+        report.Note("wide", arguments.Wide != "auto" ? wide : wide == "choose" ? "chosen on validation (long texts)" : generated ? "off (generated data)" : "off (short texts)");
         basis = report.Line(generated ? "generated sentences (a small network)" : $"{trainRows} training rows of {meanWords:F0} words on average");
         return settings;
     }
 
     /// <summary>
-    /// Trains the recurrent pipeline with the bag of words as wide features, without, or (auto, with real data) both,
+    /// Trains the recurrent pipeline with the weighted n-grams as wide features ("on"), without ("off"), or both ("choose"),
     /// keeping the one whose best epoch scored higher on the validation data (<paramref name="validation"/>, else the
     /// validation split: the same rows for both, same seed).
     /// </summary>
     private static (ITransformer Model, SentimentModel.Settings Settings) TrainChoosingWide(MLContext mlContext, SentimentModel.Settings settings,
-        string wide, bool generated, IDataView train, IDataView? validation, Action<string> log)
+        string wide, IDataView train, IDataView? validation, Action<string> log)
     {
         (ITransformer, SentimentModel.Settings, double) Fit(bool withWide)
         {
@@ -234,7 +235,7 @@ public static class SentimentCommand
             return (model, chosen, BestValidationAccuracy(model));
         }
 
-        bool both = wide == "auto" && !generated && (settings.ValidationFraction > 0 || validation is not null);
+        bool both = wide == "choose" && (settings.ValidationFraction > 0 || validation is not null);
         if (!both)
         {
             var (model, chosen, _) = Fit(wide == "on");
@@ -243,7 +244,7 @@ public static class SentimentCommand
         var (deep, deepSettings, deepAccuracy) = Fit(false);
         var (wideAndDeep, wideSettings, wideAccuracy) = Fit(true);
         bool useWide = wideAccuracy > deepAccuracy;
-        log($"Wide features chosen on validation: accuracy {wideAccuracy:F4} with the bag of words, {deepAccuracy:F4} without; keeping the model {(useWide ? "with" : "without")} them.");
+        log($"Wide features chosen on validation: accuracy {wideAccuracy:F4} with them, {deepAccuracy:F4} without; keeping the model {(useWide ? "with" : "without")} them.");
         return useWide ? (wideAndDeep, wideSettings) : (deep, deepSettings);
     }
 
@@ -270,7 +271,7 @@ public static class SentimentCommand
     }
 
     private static string Describe(SentimentModel.Settings settings)
-        => $"{(settings.Pretrained is null ? "bidirectional" : "pretrained")} LSTM {settings.HiddenSize}, {settings.Pooling} pooling{(settings.Wide ? ", bag of words as wide features" : "")}" +
+        => $"{(settings.Pretrained is null ? "bidirectional" : "pretrained")} LSTM {settings.HiddenSize}, {settings.Pooling} pooling{(settings.Wide ? ", naive Bayes-weighted n-grams as wide features" : "")}" +
            $"{(settings.MaxTokens > 0 ? $", {settings.MaxTokens} tokens" : "")}, ensemble of {settings.EnsembleSize}";
 
     /// <summary>
@@ -288,11 +289,11 @@ public static class SentimentCommand
         for (int fold = 0; fold < splits.Count; fold++)
         {
             var (train, test) = (splits[fold].TrainSet, splits[fold].TestSet);
-            var settings = ChooseSettings(arguments, train, generated, out string basis);
+            var settings = ChooseSettings(arguments, train, generated, out string basis, out string wide);
             Console.WriteLine($"Fold {fold + 1}/{folds}. {basis}");
             baseline.Add(SentimentModel.Evaluate(mlContext, SentimentModel.Train(SentimentModel.BuildBaselinePipeline(mlContext), train), test).Accuracy);
             settings = WithPretraining(mlContext, settings, arguments.Pretrain, train);
-            (var model, settings) = TrainChoosingWide(mlContext, settings, arguments.Wide, generated, train, null, Console.WriteLine);
+            (var model, settings) = TrainChoosingWide(mlContext, settings, wide, train, null, Console.WriteLine);
             recurrent.Add(SentimentModel.Evaluate(mlContext, model, test).Accuracy);
             Console.WriteLine($"Fold {fold + 1}: recurrent ({Describe(settings)}) accuracy {recurrent[^1]:F4}, bag of words {baseline[^1]:F4}.");
         }

@@ -63,6 +63,7 @@ public sealed class EstimatorContractTests
         [typeof(TokenizeToSequenceEstimator)] = nameof(TokenizeToSequence),
         [typeof(PadSequenceEstimator)] = nameof(PadSequenceOnNumbersAndOnKeysWithValueNames),
         [typeof(NormalizeSequenceEstimator)] = nameof(NormalizeSequence),
+        [typeof(LogCountRatioEstimator)] = nameof(WeightByLogCountRatioOnSparseCounts),
         [typeof(MfccEstimator)] = nameof(ExtractMfccOnSamples),
         [typeof(RecurrentSequenceTrainer)] = $"{nameof(BinaryRecurrentTrainerAndEvaluate)}, {nameof(MulticlassRecurrentTrainerWithAndWithoutClassNames)}, {nameof(RegressionRecurrentTrainerOnNumericSequences)}",
         [typeof(LanguageModelTrainer)] = nameof(LanguageModelTrainerWithLogProbabilityAndGeneration),
@@ -155,6 +156,27 @@ public sealed class EstimatorContractTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(NumericRows(24, seed: 2));
         EstimatorContract.Check(ml.Transforms.NormalizeSequence("Normalized", "Features", featureCount: 2), data, "Features");
+    }
+
+    private sealed class CountRow
+    {
+        [VectorType(6)]
+        public VBuffer<float> Counts { get; set; }
+        public bool Label { get; set; }
+    }
+
+    [TestMethod]
+    public void WeightByLogCountRatioOnSparseCounts()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 24).Select(i =>
+        {
+            // Two of six terms per row, the first chosen by the label.
+            int[] slots = [i % 2 == 0 ? 0 : 1, 2 + random.Next(4)];
+            return new CountRow { Counts = new VBuffer<float>(6, 2, [1 + random.Next(3), 1], slots), Label = i % 2 == 0 };
+        });
+        EstimatorContract.Check(ml.Transforms.Text.WeightByLogCountRatio("Weighted", "Counts"), ml.Data.LoadFromEnumerable(rows.ToList()), "Counts", "Label");
     }
 
     [TestMethod]

@@ -30,6 +30,9 @@ public sealed class GeneratedCodeTests
         ["sentiment (folder)"] = SentimentCode.Create(new SentimentModel.Settings(Epochs: 3, HiddenSize: 16, EmbeddingSize: 8, EnsembleSize: 1, BatchSize: 32, LearningRate: 1e-3,
             ValidationFraction: 0.2, MaximumVocabularySize: 1000, MaxTrainingTime: null, Progress: null, Pooling: SequencePooling.Attention, EarlyStoppingPatience: 4),
             SentimentCode.Layout.Folder("pos")),
+        ["sentiment (wide, long texts)"] = SentimentCode.Create(new SentimentModel.Settings(Epochs: 3, HiddenSize: 16, EmbeddingSize: 8, EnsembleSize: 1, BatchSize: 32, LearningRate: 1e-3,
+            ValidationFraction: 0.2, MaximumVocabularySize: 1000, MaxTrainingTime: null, Progress: null, Wide: true, MaxTokens: 400),
+            SentimentCode.Layout.Folder("pos")),
         ["language-model (grammar)"] = LanguageModelCode.Create(new LanguageModelModel.Settings(TokenGranularity.Word, 5, TimeSpan.FromMinutes(1), null)),
         ["language-model (preset)"] = LanguageModelCode.Create(new LanguageModelModel.Settings(TokenGranularity.Character, 5, TimeSpan.FromMinutes(1), null)
         {
@@ -79,6 +82,10 @@ public sealed class GeneratedCodeTests
         var folder = Projects["sentiment (folder)"].Training;
         foreach (string expected in new[] { "LoadFromTextFolder(path, positiveClass: \"pos\")", "Pooling = SequencePooling.Attention,", "EarlyStoppingPatience = 4," })
             StringAssert.Contains(folder, expected);
+        var wide = Projects["sentiment (wide, long texts)"].Training;
+        foreach (string expected in new[] { "WideFeatureColumnName = \"NaiveBayesFeatures\",", "NgramLength = 2, UseAllLengths = true", "CharFeatureExtractor = null,",
+            "WeightByLogCountRatio(\"NaiveBayesFeatures\", \"TermCounts\", nameof(ModelInput.Label))", "PadSequence(\"Tokens\", 400, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.Middle)" })
+            StringAssert.Contains(wide, expected);
         StringAssert.Contains(Seq2SeqCode.Create(new Seq2SeqTrainerOptions(), Seq2SeqCode.Layout.Default, "a \"quoted\" \\ text").Program,
             "\"a \\u0022quoted\\u0022 \\\\ text\"");
     }

@@ -16,8 +16,8 @@ public sealed class SentimentFolderTests
             Directory.CreateDirectory(Path.Combine(root, label));
             for (int i = 0; i < documents; i++)
             {
-                // Long documents: the telling word sits somewhere among many neutral ones.
-                var text = Enumerable.Range(0, 12).Select(_ => "the film had a plot and some actors").ToList();
+                // Long documents (over 200 words, so --wide auto trains both models): the telling word sits somewhere among many neutral ones.
+                var text = Enumerable.Range(0, 26).Select(_ => "the film had a plot and some actors").ToList();
                 text.Insert(random.Next(text.Count), $"it was {words[random.Next(words.Length)]}");
                 File.WriteAllText(Path.Combine(root, label, $"{i:D3}.txt"), string.Join(" ", text));
             }
@@ -74,6 +74,16 @@ public sealed class SentimentFolderTests
         var perFold = json.RootElement.GetProperty("foldAccuracies").EnumerateArray().Select(e => e.GetDouble()).ToList();
         Assert.AreEqual(4, perFold.Count);
         Assert.AreEqual(Math.Round(perFold.Average(), 4), json.RootElement.GetProperty("accuracy").GetDouble(), 1e-3, "the mean of the folds");
+    }
+
+    [TestMethod]
+    public void WideAutoChoosesOnValidationForLongDocumentsOnly()
+    {
+        Assert.AreEqual("choose", global::Samples.Sentiment.SentimentModel.WideModeFor("auto", generated: false, meanWords: 201));
+        Assert.AreEqual("off", global::Samples.Sentiment.SentimentModel.WideModeFor("auto", generated: false, meanWords: 200), "short texts");
+        Assert.AreEqual("off", global::Samples.Sentiment.SentimentModel.WideModeFor("auto", generated: true, meanWords: 500), "generated data");
+        Assert.AreEqual("on", global::Samples.Sentiment.SentimentModel.WideModeFor("on", generated: false, meanWords: 9), "asked for");
+        Assert.AreEqual("off", global::Samples.Sentiment.SentimentModel.WideModeFor("off", generated: false, meanWords: 900), "asked for");
     }
 
     [TestMethod]
