@@ -21,6 +21,9 @@ namespace Microsoft.ML.Recurrent.Text;
 /// With p and q the per-term sums over the positive and the negative rows plus the smoothing α,
 /// r_i = log((p_i / |p|_1) / (q_i / |q|_1)). Both classes must occur in the fitting data. A negative, NaN or infinite
 /// value, at fitting or scoring time, throws naming the column and the 0-based row: counts cannot be negative.
+/// The ratios are fitted on labels, like a target encoding: rows used to validate or test a model must not be among
+/// the rows it is fitted on. A trainer's <c>ValidationFraction</c> holds rows out after the pipeline before it was
+/// fitted, so with this step give the trainer separate validation data instead.
 /// </remarks>
 public sealed class LogCountRatioEstimator : IEstimator<LogCountRatioTransformer>
 {

@@ -241,6 +241,9 @@ public static class SentimentCommand
             var (model, chosen, _) = Fit(wide == "on");
             return (model, chosen);
         }
+        // Both variants validate on the same rows, held out before the wide features are fitted (SplitValidation).
+        if (validation is null)
+            (train, validation) = SentimentModel.SplitValidation(mlContext, train, settings.ValidationFraction);
         var (deep, deepSettings, deepAccuracy) = Fit(false);
         var (wideAndDeep, wideSettings, wideAccuracy) = Fit(true);
         bool useWide = wideAccuracy > deepAccuracy;

@@ -165,6 +165,8 @@ public static partial class SentimentModel
     /// </summary>
     public static ITransformer Train(MLContext mlContext, Settings settings, IDataView trainData, IDataView? validationData)
     {
+        if (settings.Wide && validationData is null && settings.ValidationFraction > 0)
+            (trainData, validationData) = SplitValidation(mlContext, trainData, settings.ValidationFraction);
         ITransformer preprocessing;
         if (settings.Pretrained?.Tokenizer is { } tokenizer)
         {
@@ -178,6 +180,18 @@ public static partial class SentimentModel
         var classifier = BuildTrainer(mlContext, settings, validationData: validationData is not null)
             .Fit(preprocessing.Transform(trainData), validationData is null ? null : preprocessing.Transform(validationData));
         return new TransformerChain<ITransformer>([.. Steps(preprocessing), classifier]);
+    }
+
+    /// <summary>
+    /// Holds out <paramref name="fraction"/> of <paramref name="data"/> for validation before anything is fitted. The
+    /// wide features are fitted on the labels (log-count ratios), so the trainer's own validation split, taken after the
+    /// preprocessing was fitted on every row, would validate on rows whose labels the features have seen (validation
+    /// accuracy 0.99 on reviews where the test accuracy is 0.89).
+    /// </summary>
+    public static (IDataView Train, IDataView Validation) SplitValidation(MLContext mlContext, IDataView data, double fraction)
+    {
+        var split = mlContext.Data.TrainTestSplit(data, testFraction: fraction, seed: 1);
+        return (split.TrainSet, split.TestSet);
     }
 
     // A fitted chain's transformers, or a single fitted step (a pipeline of one estimator fits to that step alone).
