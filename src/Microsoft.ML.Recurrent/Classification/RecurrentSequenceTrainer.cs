@@ -56,6 +56,8 @@ public sealed class RecurrentSequenceTrainer : IEstimator<RecurrentSequenceTrans
         var validation = validationData is null ? null : Read(validationData);
 
         var settings = DescribeModel(trainData.Schema, training);
+        // Validation is scored as prediction will be: ids the trained vocabulary lacks are the unknown id.
+        validation = validation?.WithUnknownTokensFrom(settings.VocabularySize, RecurrentSequenceTransformer.UnknownTokenId);
         float[,]? embeddings = LoadPretrainedEmbeddings(settings, run.Channel);
         var task = SequenceTrainingTasks.For(_kind);
         var loop = new TrainingLoop(_options)

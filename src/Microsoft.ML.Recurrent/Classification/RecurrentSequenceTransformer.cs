@@ -30,7 +30,7 @@ public sealed partial class RecurrentSequenceTransformer : TorchTransformerBase<
 {
     internal const string LoaderSignature = "RecurrentSequenceModel";
     internal static readonly ComponentFormat Format = new("RNNSEQMD", LoaderSignature, FormatVersion: 1) { LoaderAssembly = typeof(RecurrentSequenceTransformer).Assembly };
-    private const long UnknownTokenId = 1;
+    internal const int UnknownTokenId = 1;
 
     internal RecurrentSequenceTransformer(IHostEnvironment environment, SequenceModelSettings settings, TorchNetworks networks)
         : base(environment, nameof(RecurrentSequenceTransformer), Format, settings, networks)

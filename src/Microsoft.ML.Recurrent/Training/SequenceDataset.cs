@@ -95,6 +95,21 @@ internal sealed class SequenceDataset
     /// <summary>Number of examples.</summary>
     public int Count => _stepOffsets.Length - 1;
 
+    /// <summary>
+    /// This data with every token id at or above <paramref name="vocabularySize"/> replaced by <paramref name="unknownId"/>,
+    /// the way a trained model reads such ids at prediction; this instance when it holds none. Validation data needs it:
+    /// the vocabulary is inferred from the training rows, and a tokenizer can give a validation row an id that no
+    /// training row kept (a rare word in the part of a long document that a truncation step cut).
+    /// </summary>
+    public SequenceDataset WithUnknownTokensFrom(int vocabularySize, int unknownId)
+    {
+        if (_tokens is null || MaxTokenId < vocabularySize)
+            return this;
+        var tokens = Array.ConvertAll(_tokens, t => t < vocabularySize ? t : unknownId);
+        return new SequenceDataset(InputKind, FeatureSize, TargetKind, TargetWidth, _stepOffsets, tokens, _features, _floatTargets, _intTargets,
+            ClassCount, _weights, _wide);
+    }
+
     /// <summary>SHA-256 (hex) over the sequences and targets: equal data read the same way gives an equal fingerprint.</summary>
     public string Fingerprint()
     {

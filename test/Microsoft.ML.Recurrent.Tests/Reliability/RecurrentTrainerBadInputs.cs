@@ -68,6 +68,18 @@ internal static class RecurrentTrainerBadInputs
             Assert.IsTrue(float.IsFinite(Score([.. Enumerable.Range(0, 2000).Select(i => 7 + i % 13), 5, 6]))));
         yield return BadInputCase.Result(Binary, "token id outside the vocabulary at prediction", () =>
             Assert.AreEqual(Score(5, 1, 6), Score(5, 123_456, 6)));
+        yield return BadInputCase.Result(Binary, "token id outside the training rows' vocabulary in validation data", () =>
+        {
+            // The vocabulary comes from the training rows (largest id + 1); validation reads larger ids as unknown (1), as prediction does.
+            var training = OrderTask.Generate(16, seed: 1);
+            int largest = training.Max(r => r.Tokens.Max());
+            var validation = OrderTask.Generate(8, seed: 3).Select(r => new OrderTask.Row { Tokens = [.. r.Tokens, largest + 50], Label = r.Label }).ToList();
+            var options = Small(o => { o.ValidationFraction = 0; o.Epochs = 2; });
+            var trainer = new MLContext(seed: 1).BinaryClassification.Trainers.Recurrent(options);
+            var model = trainer.Fit(Load(training), Load(validation));
+            Assert.AreEqual(largest + 1, model.ModelSettings.VocabularySize);
+            Assert.AreEqual(2, trainer.LastTrainingHistories.Single().Epochs.Count(e => double.IsFinite(e.ValidationLoss ?? double.NaN)), "both epochs validated");
+        });
         yield return BadInputCase.Error<InvalidDataException>(Binary, "negative token id at training", () =>
             TrainBinary([new OrderTask.Row { Tokens = [5, -3, 6], Label = true }]), "'Tokens'", "-3");
         yield return BadInputCase.Result(Binary, "negative token id at prediction", () => Assert.AreEqual(Score(5, 1, 6), Score(5, -3, 6)));
