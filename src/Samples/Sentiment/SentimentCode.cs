@@ -31,6 +31,22 @@ public static class SentimentCode
                         .Append(mlContext.Transforms.Text.WeightByLogCountRatio("{{SentimentModel.WideFeaturesColumn}}", "{{SentimentModel.TermCountsColumn}}", nameof(ModelInput.Label)))
         """;
 
+    private const string PipelineTraining = """
+
+                var model = BuildPipeline(mlContext).Fit(data);
+        """;
+
+    // The wide features are fitted on the labels, so the validation rows are held out before anything is fitted (as
+    // SentimentModel.Train does): the trainer's own split would come after the preprocessing had seen their labels.
+    private static string HeldOutTraining(double validationFraction) => $$"""
+
+                // The wide features are fitted on the labels: hold the validation rows out before fitting anything.
+                var split = mlContext.Data.TrainTestSplit(data, testFraction: {{Literal(validationFraction)}}, seed: 1);
+                var preprocessing = BuildPreprocessing(mlContext).Fit(split.TrainSet);
+                var classifier = BuildTrainer(mlContext, validationFraction: 0).Fit(preprocessing.Transform(split.TrainSet), preprocessing.Transform(split.TestSet));
+                var model = new TransformerChain<ITransformer>([.. (IEnumerable<ITransformer>)preprocessing, classifier]);
+        """;
+
     // A folder is read as the verb read it; a file with TextLoader and the layout it had.
     private static string LoadDataBody(Layout layout) => layout.PositiveClass is { } positive
         ? $"mlContext.Data.LoadFromTextFolder(path, positiveClass: {Literal(positive)})"
@@ -55,6 +71,14 @@ public static class SentimentCode
 
                 /// <summary>Text -> token ids (vocabulary fitted on the training text) -> bidirectional LSTM classifier.</summary>
                 public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext)
+                    => BuildPreprocessing(mlContext).Append(BuildTrainer(mlContext, validationFraction: {{Literal(settings.ValidationFraction)}}));
+
+                /// <summary>The text steps of <see cref="BuildPipeline"/>.</summary>
+                public static IEstimator<ITransformer> BuildPreprocessing(MLContext mlContext)
+                    => mlContext.Transforms.Text.TokenizeToSequence("Tokens", nameof(ModelInput.Text), maximumVocabularySize: {{settings.MaximumVocabularySize}}){{(settings.MaxTokens > 0 ? $"\n                .Append(mlContext.Transforms.PadSequence(\"Tokens\", {settings.MaxTokens}, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.{settings.Truncation}))" : "")}}{{(settings.Wide ? WideFeatureSteps : "")}};
+
+                /// <summary>The recurrent trainer of <see cref="BuildPipeline"/>, validating on <paramref name="validationFraction"/> of its rows (0: on data given to Fit).</summary>
+                public static RecurrentSequenceTrainer BuildTrainer(MLContext mlContext, double validationFraction)
                 {
                     var options = new RecurrentSequenceTrainerOptions
                     {
@@ -66,19 +90,17 @@ public static class SentimentCode
                         Epochs = {{settings.Epochs}},
                         BatchSize = {{settings.BatchSize}},
                         LearningRate = {{Literal(settings.LearningRate)}},
-                        ValidationFraction = {{Literal(settings.ValidationFraction)}},
+                        ValidationFraction = validationFraction,
                         EarlyStoppingPatience = {{(settings.ValidationFraction > 0 ? settings.EarlyStoppingPatience : 0)}},
                         Pooling = SequencePooling.{{settings.Pooling}},{{(settings.Wide ? $"\n            WideFeatureColumnName = \"{SentimentModel.WideFeaturesColumn}\"," : "")}}
                     };
-                    return mlContext.Transforms.Text.TokenizeToSequence("Tokens", nameof(ModelInput.Text), maximumVocabularySize: {{settings.MaximumVocabularySize}}){{(settings.MaxTokens > 0 ? $"\n                .Append(mlContext.Transforms.PadSequence(\"Tokens\", {settings.MaxTokens}, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.{settings.Truncation}))" : "")}}{{(settings.Wide ? WideFeatureSteps : "")}}
-                        .Append(mlContext.BinaryClassification.Trainers.Recurrent(options));
+                    return mlContext.BinaryClassification.Trainers.Recurrent(options);
                 }
 
                 /// <summary>Trains on <paramref name="dataPath"/> and saves the model at <see cref="ModelPath"/>.</summary>
                 public static ITransformer Train(MLContext mlContext, string dataPath)
                 {
-                    var data = LoadData(mlContext, dataPath);
-                    var model = BuildPipeline(mlContext).Fit(data);
+                    var data = LoadData(mlContext, dataPath);{{(settings.Wide && settings.ValidationFraction > 0 ? HeldOutTraining(settings.ValidationFraction) : PipelineTraining)}}
                     mlContext.Model.Save(model, data.Schema, ModelPath);
                     return model;
                 }

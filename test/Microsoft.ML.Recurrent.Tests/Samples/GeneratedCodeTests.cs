@@ -75,16 +75,19 @@ public sealed class GeneratedCodeTests
         var sentiment = SentimentCode.Create(new SentimentModel.Settings(Epochs: 7, HiddenSize: 48, EmbeddingSize: 24, EnsembleSize: 2, BatchSize: 16, LearningRate: 0.002,
             ValidationFraction: 0, MaximumVocabularySize: 1234, MaxTrainingTime: null, Progress: null), new SentimentCode.Layout(';', false, true, 3, 1));
         foreach (string expected in new[] { "HiddenSize = 48,", "EmbeddingSize = 24,", "EnsembleSize = 2,", "Epochs = 7,", "BatchSize = 16,", "LearningRate = 0.002,",
-            "ValidationFraction = 0.0,", "EarlyStoppingPatience = 0,", "maximumVocabularySize: 1234", "Separators = [';'],", "HasHeader = false,", "ReadMultilines = true }" })
+            "validationFraction: 0.0)", "EarlyStoppingPatience = 0,", "maximumVocabularySize: 1234", "Separators = [';'],", "HasHeader = false,", "ReadMultilines = true }" })
             StringAssert.Contains(sentiment.Training, expected);
         StringAssert.Contains(sentiment.Consumption, "[LoadColumn(3)]\n        public string Text");
         StringAssert.Contains(sentiment.Consumption, "[LoadColumn(1)]\n        public bool Label");
         var folder = Projects["sentiment (folder)"].Training;
         foreach (string expected in new[] { "LoadFromTextFolder(path, positiveClass: \"pos\")", "Pooling = SequencePooling.Attention,", "EarlyStoppingPatience = 4," })
             StringAssert.Contains(folder, expected);
+        StringAssert.Contains(folder, "var model = BuildPipeline(mlContext).Fit(data);", "without wide features the pipeline is fitted whole");
         var wide = Projects["sentiment (wide, long texts)"].Training;
         foreach (string expected in new[] { "WideFeatureColumnName = \"NaiveBayesFeatures\",", "NgramLength = 2, UseAllLengths = true", "CharFeatureExtractor = null,",
-            "WeightByLogCountRatio(\"NaiveBayesFeatures\", \"TermCounts\", nameof(ModelInput.Label))", "PadSequence(\"Tokens\", 400, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.Middle)" })
+            "WeightByLogCountRatio(\"NaiveBayesFeatures\", \"TermCounts\", nameof(ModelInput.Label))", "PadSequence(\"Tokens\", 400, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.Middle)",
+            // Label-fitted features: the validation rows are held out before the preprocessing is fitted.
+            "TrainTestSplit(data, testFraction: 0.2, seed: 1)", "BuildTrainer(mlContext, validationFraction: 0).Fit(preprocessing.Transform(split.TrainSet), preprocessing.Transform(split.TestSet))" })
             StringAssert.Contains(wide, expected);
         StringAssert.Contains(Seq2SeqCode.Create(new Seq2SeqTrainerOptions(), Seq2SeqCode.Layout.Default, "a \"quoted\" \\ text").Program,
             "\"a \\u0022quoted\\u0022 \\\\ text\"");
