@@ -29,7 +29,7 @@ public static class ForecastCommand
         var holdout = VerbOptions.Integer("--holdout", "Steps at the end held out for the rolling-origin backtest.", 24);
         var lookback = VerbOptions.OptionalInteger("--lookback", "Steps the network reads (default: the larger of 2 × season and horizon).");
         var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip (input: the Window column).", helpName: "PATH.zip");
-        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it; given PATH.onnx, the pipeline goes to PATH.zip).", helpName: "PATH.zip");
         var plot = VerbOptions.OutputPath("--plot", "Draw the series, the last backtest forecast and the forecast ahead to this PNG.", helpName: "PATH.png");
         var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, mae, rmse, smape, mase, naiveMase (seasonal naive), lastValueNaiveMase, bestNaive, bestNaiveMae, bestNaiveMase, coverage, trainSeconds.");
         var hidden = VerbOptions.Integer("--hidden", "LSTM units.", 32);
@@ -116,7 +116,7 @@ public static class ForecastCommand
                 Console.WriteLine(project.Write(arguments.Code!, ForecastModel.ModelPath));
         }
         if (arguments.Onnx is { } onnxZip)
-            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, all.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
+            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, all.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), Onnx.OnnxOutputs.DeploymentPathFor(onnxZip)));
         if (arguments.Plot is { } plotPath)
         {
             var last = backtest.Forecasts[^1];

@@ -72,6 +72,14 @@ public static class OnnxOutputs
         => model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
 
     /// <summary>The .onnx path that goes with a deployment .zip path given to <c>--onnx</c>.</summary>
+    /// <summary>
+    /// The deployment .zip for the <c>--onnx</c> PATH a user gave: PATH itself, except that a PATH ending in .onnx names
+    /// the ONNX file, so the deployment goes beside it with .zip instead (writing it at PATH overwrote the ONNX file).
+    /// </summary>
+    public static string DeploymentPathFor(string given)
+        => given.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? given[..^".onnx".Length] + ".zip" : given;
+
+    /// <summary>The ONNX file for the <c>--onnx</c> PATH a user gave: PATH.onnx beside PATH.zip, or PATH itself when it ends in .onnx.</summary>
     public static string OnnxPathFor(string zipPath)
     {
         string withoutZip = zipPath.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? zipPath[..^4] : zipPath;

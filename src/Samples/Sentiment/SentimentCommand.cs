@@ -39,7 +39,7 @@ public static class SentimentCommand
         var pooling = VerbOptions.Choice("--pooling", "How the network's outputs over time become the classifier's input: the final states, or max, mean or attention pooling over every step (long documents).", "last", "last", "max", "mean", "attention");
         var patience = VerbOptions.OptionalInteger("--patience", "Epochs without a better validation accuracy before stopping (default with --data: 4 below 5,000 training rows, else 2).");
         var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip.", helpName: "PATH.zip");
-        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it; given PATH.onnx, the pipeline goes to PATH.zip).", helpName: "PATH.zip");
         var plot = VerbOptions.OutputPath("--plot", "Draw the training curves to this PNG.", helpName: "PATH.png");
         var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, accuracy, auc, f1, baselineAccuracy, trainSeconds, model.");
         // Fewer generated rows make a quick smoke run (the tests use a few hundred); 6000 is what the figures in the docs use.
@@ -158,7 +158,7 @@ public static class SentimentCommand
             Console.WriteLine($"  {(output.PredictedLabel ? "positive" : "negative"),-8} p={output.Probability:F3}  \"{text}\"");
         }
         if (onnxZip is not null)
-            Console.WriteLine(Onnx.OnnxOutputs.Write(mlContext, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
+            Console.WriteLine(Onnx.OnnxOutputs.Write(mlContext, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), Onnx.OnnxOutputs.DeploymentPathFor(onnxZip)));
 
         if (arguments.Code is { } codeFolder)
             Console.WriteLine(SentimentCode.Create(settings, layout).Write(codeFolder, SentimentModel.ModelPath));

@@ -37,7 +37,7 @@ public static class TagCommand
         var minutes = VerbOptions.OptionalNumber("--minutes", "Stop training after the epoch during which this many minutes have passed (default: no limit).");
         var threads = VerbOptions.OptionalInteger("--threads", SampleVerbs.ThreadsDescription("default: LibTorch's, one per core"));
         var model = VerbOptions.OutputPath("--model", "Where to save the trained model .zip (default: tagger-model.zip in the temporary folder).", helpName: "PATH.zip");
-        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it).", helpName: "PATH.zip");
+        var onnx = VerbOptions.OutputPath("--onnx", "Also write the ONNX model and its deployment pipeline (PATH.zip, with PATH.onnx beside it; given PATH.onnx, the pipeline goes to PATH.zip).", helpName: "PATH.zip");
         var json = VerbOptions.Flag("--json", "Print one JSON object as the last line: task, scheme, tokenAccuracy, trainSeconds, epochs and, for chunk schemes, f1, precision, recall; otherwise macroF1 and perTag.");
         var code = GeneratedProject.CodeOption();
         var command = new Command("tag", "Train a BiLSTM-CRF sequence tagger (entities, chunks, part of speech), score it as the tag set asks, save, reload and tag a sentence.")
@@ -108,7 +108,7 @@ public static class TagCommand
         var predicted = reloaded.Transform(exampleData).GetColumn<string[]>("PredictedTags").First();
         Console.WriteLine($"Saved to {path}; reloaded: " + string.Join(' ', example.Zip(predicted, (w, tag) => tag == "O" ? w : $"{w}/{tag}")));
         if (arguments.Onnx is { } onnxZip)
-            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), onnxZip));
+            Console.WriteLine(Onnx.OnnxOutputs.Write(ml, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), Onnx.OnnxOutputs.DeploymentPathFor(onnxZip)));
         if (arguments.Code is { } codeFolder)
             Console.WriteLine(TagCode.Create(options, loadCall).Write(codeFolder, path));
 

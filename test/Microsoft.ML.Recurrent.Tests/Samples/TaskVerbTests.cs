@@ -50,6 +50,7 @@ public sealed class TaskVerbTests
 
     [TestMethod]
     [DataRow("sentiment", new[] { "--rows", "200", "--epochs", "1", "--hidden", "8", "--embedding", "8" }, "m.onnx.zip", new[] { "m.onnx", "m.onnx.zip" })]
+    [DataRow("sentiment", new[] { "--rows", "200", "--epochs", "1", "--hidden", "8", "--embedding", "8" }, "s.onnx", new[] { "s.onnx", "s.zip" })]
     [DataRow("forecast", new[] { "--epochs", "2", "--hidden", "8", "--ensemble", "1" }, "f.zip", new[] { "f.onnx", "f.zip" })]
     [DataRow("language-model", new[] { "--epochs", "1", "--minutes", "0.1" }, "lm.onnx", new[] { "lm.onnx" })]
     [DataRow("ner", new[] { "--epochs", "1" }, "ner.onnx.zip", new[] { "ner.onnx", "ner.onnx.zip" })]
@@ -59,7 +60,12 @@ public sealed class TaskVerbTests
         var training = SamplesProcess.Run(folder.Path, null, [verb, .. tinySettings, "--onnx", folder.File(onnxArgument)]);
         Assert.AreEqual(0, training.ExitCode, training.Error + training.Output);
         foreach (string file in expectedFiles)
+        {
             Assert.IsTrue(File.Exists(folder.File(file)) && new FileInfo(folder.File(file)).Length > 1000, $"{verb}: {file} was not written\n{training.Output}");
+            // A zip starts with "PK"; an ONNX protobuf never does (it starts with field 1, ir_version).
+            bool isZip = File.ReadAllBytes(folder.File(file)).AsSpan(0, 2).SequenceEqual("PK"u8);
+            Assert.AreEqual(file.EndsWith(".zip"), isZip, $"{verb}: {file} holds {(isZip ? "a zip" : "no zip")}");
+        }
         StringAssert.Contains(training.Output, "wrote " + folder.File(expectedFiles[0]));
     }
 }
