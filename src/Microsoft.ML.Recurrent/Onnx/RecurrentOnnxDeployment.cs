@@ -34,7 +34,7 @@ public static class RecurrentOnnxDeployment
     /// <param name="model">A fitted pipeline containing exactly one <see cref="RecurrentSequenceTransformer"/>.</param>
     /// <param name="inputSchema">The schema of the data the pipeline reads (as passed to <c>Model.Save</c>).</param>
     /// <param name="onnxPath">Where to write the .onnx file.</param>
-    /// <param name="sequenceLength">Time steps every input is padded or truncated to; at least 1. Default 256.</param>
+    /// <param name="sequenceLength">Time steps every input is padded or truncated to; at least 1. Default 256. Token ids that the pipeline already padded to a fixed length (PadSequence) keep that length.</param>
     public static ITransformer Create(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string onnxPath, int sequenceLength = 256)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -58,7 +58,7 @@ public static class RecurrentOnnxDeployment
     /// <param name="inputSchema">The schema of the data the pipeline reads.</param>
     /// <param name="onnxPath">Where to write the .onnx file (kept: it can be served on its own).</param>
     /// <param name="zipPath">Where to write the ML.NET model .zip.</param>
-    /// <param name="sequenceLength">Time steps every input is padded or truncated to. Default 256.</param>
+    /// <param name="sequenceLength">Time steps every input is padded or truncated to. Default 256. Token ids that the pipeline already padded to a fixed length (PadSequence) keep that length.</param>
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string onnxPath, string zipPath, int sequenceLength = 256)
     {
         ArgumentException.ThrowIfNullOrEmpty(zipPath);
@@ -91,6 +91,10 @@ public static class RecurrentOnnxDeployment
         var settings = recurrent.ModelSettings;
         var column = schema.GetColumnOrNull(settings.FeatureColumnName)
             ?? throw new ArgumentException($"The recurrent model reads column '{settings.FeatureColumnName}', which the pipeline does not produce.");
+        // Token ids the pipeline already padded to a fixed length (PadSequence) keep that length: cutting them to another
+        // would keep the tail of the padded vector, dropping real tokens and keeping padding.
+        if (settings.UsesTokens && column.Type is VectorDataViewType { Size: > 0 } fixedLength)
+            sequenceLength = fixedLength.Size;
         var options = new RecurrentOnnxExportOptions
         {
             SequenceLength = sequenceLength,

@@ -158,7 +158,8 @@ public static class SentimentCommand
             Console.WriteLine($"  {(output.PredictedLabel ? "positive" : "negative"),-8} p={output.Probability:F3}  \"{text}\"");
         }
         if (onnxZip is not null)
-            Console.WriteLine(Onnx.OnnxOutputs.Write(mlContext, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), Onnx.OnnxOutputs.DeploymentPathFor(onnxZip)));
+            Console.WriteLine(Onnx.OnnxOutputs.Write(mlContext, model, train.Schema, Onnx.OnnxOutputs.OnnxPathFor(onnxZip), Onnx.OnnxOutputs.DeploymentPathFor(onnxZip),
+                sequenceLength: settings.MaxTokens > 0 ? settings.MaxTokens : 256));
 
         if (arguments.Code is { } codeFolder)
             Console.WriteLine(SentimentCode.Create(settings, layout).Write(codeFolder, SentimentModel.ModelPath));

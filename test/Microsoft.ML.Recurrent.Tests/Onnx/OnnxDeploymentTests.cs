@@ -136,6 +136,24 @@ public sealed class OnnxDeploymentTests
         Assert.IsTrue(zeroed > 0, "the wide map was trained");
     }
 
+    [TestMethod]
+    public void TokensPaddedByThePipelineKeepTheirLengthInTheDeployment()
+    {
+        // PadSequence makes every row 40 ids (real tokens first, then padding); a deployment cut to 16 steps kept the
+        // last 16 of them, mostly padding.
+        var ml = new MLContext(seed: 1);
+        var rows = TextRows(60, seed: 7);
+        var model = ml.Transforms.Text.TokenizeToSequence("Tokens", "Text")
+            .Append(ml.Transforms.PadSequence("Tokens", 40, truncation: Microsoft.ML.Recurrent.Sequences.SequenceEnd.Middle))
+            .Append(ml.BinaryClassification.Trainers.Recurrent(RecurrentBinaryTrainerTests.SmallOptions(epochs: 1)))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        var data = ml.Data.LoadFromEnumerable(TextRows(20, seed: 8, forScoring: true));
+        string folder = Directory.CreateTempSubdirectory("onnx-padded").FullName;
+        string onnxPath = Path.Combine(folder, "model.onnx"), zipPath = Path.Combine(folder, "model.onnx.zip");
+        RecurrentOnnxDeployment.Save(ml, model, data.Schema, onnxPath, zipPath, sequenceLength: 16);
+        AssertSameScores(Columns(model.Transform(data)), Columns(new MLContext(seed: 1).Model.Load(zipPath, out _).Transform(data)));
+    }
+
     internal sealed record Scores(float[] Score, float[] Probability, bool[] PredictedLabel);
 
     internal static Scores Columns(IDataView scored) => new(
