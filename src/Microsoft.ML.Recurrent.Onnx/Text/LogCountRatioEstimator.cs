@@ -95,17 +95,18 @@ public sealed class LogCountRatioEstimator : IEstimator<LogCountRatioTransformer
             var values = default(VBuffer<float>);
             bool isPositive = false;
             var rowIndex = RowIndex.Getter(cursor);
+            var sums = positive;
+            Action<int, float> add = (slot, count) => sums[slot] += count; // one delegate for every row
             while (cursor.MoveNext())
             {
                 getValues(ref values);
                 getLabel(ref isPositive);
-                var sums = isPositive ? positive : negative;
+                sums = isPositive ? positive : negative;
                 if (isPositive)
                     positiveRows++;
                 else
                     negativeRows++;
-                LogCountRatioTransformer.ForEachCount(values, InputName, rowIndex, _options.Binarize, "fitting",
-                    (slot, count) => sums[slot] += count);
+                LogCountRatioTransformer.ForEachCount(values, InputName, rowIndex, _options.Binarize, "fitting", add);
             }
         }
         if (positiveRows == 0 || negativeRows == 0)

@@ -127,16 +127,18 @@ public sealed class LogCountRatioTransformer : RecurrentTransformerBase, ILoadab
             var rowIndex = RowIndex.Getter(input);
             var slots = new List<int>();
             var weighted = new List<float>();
+            // One delegate for every row: the getter runs once per row.
+            Action<int, float> add = (slot, count) =>
+            {
+                slots.Add(slot);
+                weighted.Add(ratios[slot] * count);
+            };
             ValueGetter<VBuffer<float>> weight = (ref VBuffer<float> destination) =>
             {
                 getSource(ref source);
                 slots.Clear();
                 weighted.Clear();
-                ForEachCount(source, settings.InputColumnName, rowIndex, settings.Binarize, "scoring", (slot, count) =>
-                {
-                    slots.Add(slot);
-                    weighted.Add(ratios[slot] * count);
-                });
+                ForEachCount(source, settings.InputColumnName, rowIndex, settings.Binarize, "scoring", add);
                 // The output keeps the input's sparsity: only the terms the row holds.
                 var editor = VBufferEditor.Create(ref destination, ratios.Length, slots.Count);
                 for (int k = 0; k < slots.Count; k++)
